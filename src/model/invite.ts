@@ -42,7 +42,13 @@ export type KindInput = keyof typeof KINDS;
 export type CalendarUserType = (typeof KINDS)[KindInput];
 
 /** PARTSTAT values for a VEVENT (RFC 5545 §3.2.12). */
-export const PARTSTATS = ['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED'] as const;
+export const PARTSTATS = [
+  'NEEDS-ACTION',
+  'ACCEPTED',
+  'DECLINED',
+  'TENTATIVE',
+  'DELEGATED',
+] as const;
 export type PartStat = (typeof PARTSTATS)[number];
 
 /** Input status → STATUS (RFC 5545 §3.8.1.11); CANCELLED is set by METHOD:CANCEL, not by input. */
