@@ -5,7 +5,7 @@
  */
 import type { DateTime } from 'luxon';
 import { error, joinPath, type Diagnostic } from '../diagnostics.ts';
-import { FREQUENCIES, type Frequency, type RecurrenceRuleInput } from './invite.ts';
+import { FREQUENCIES, type Frequency } from './invite.ts';
 import { parseDate, parseDateTime } from './parse-time.ts';
 
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
@@ -269,7 +269,7 @@ function partsFromObject(
     } else
       setByDay(
         parts,
-        byDay as string[],
+        byDay,
         (i) => (i === undefined ? at('byDay') : joinPath(at('byDay'), i)),
         diagnostics,
       );

@@ -123,12 +123,14 @@ class Validator {
     const location = this.text(input['location'], 'location', { singleLine: true });
     const url = this.url(input['url']);
     const allDay = this.boolean(input['allDay'], 'allDay') ?? false;
-    const timeZone = allDay ? this.allDayZone(input['timeZone']) : this.timeZone(input['timeZone']);
-    const times = this.times(input, allDay, timeZone);
+    // undefined: no zone given; null: given but unknown (already reported, so times are not parsed:
+    // "start has no offset" would only be noise).
+    const zone = this.timeZone(input['timeZone']);
+    const times = zone === null ? undefined : this.times(input, allDay, allDay ? undefined : zone);
     const recurrence =
       times === undefined || input['recurrence'] === undefined
         ? undefined
-        : this.recurrence(input['recurrence'], allDay, timeZone ?? null, times.start);
+        : this.recurrence(input['recurrence'], allDay, allDay ? null : (zone ?? null), times.start);
     const organizer = this.organizer(input['organizer']);
     const attendees = this.attendees(input['attendees'], organizer, method);
     const alarms = this.alarms(input['alarms']);
@@ -171,7 +173,8 @@ class Validator {
       ...(html === undefined ? {} : { html }),
       ...(location === undefined ? {} : { location }),
       ...(url === undefined ? {} : { url }),
-      timeZone: allDay ? null : (timeZone ?? null),
+      // All-day dates float (RFC 5545 §3.3.4); UTC needs no VTIMEZONE: times are written with Z.
+      timeZone: allDay || zone === undefined || zone === 'UTC' || zone === 'Etc/UTC' ? null : zone,
       allDay,
       start: times.start,
       end: times.end,
@@ -296,31 +299,22 @@ class Validator {
     return parsed.href.replace(/[;,\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
 
-  private timeZone(value: unknown): string | undefined {
+  private timeZone(value: unknown): string | null | undefined {
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string')
-      return this.fail(
-        'wrong-type',
-        'timeZone',
-        'must be an IANA time zone name like "Europe/Berlin"',
-      );
+    if (typeof value !== 'string') {
+      this.fail('wrong-type', 'timeZone', 'must be an IANA time zone name like "Europe/Berlin"');
+      return null;
+    }
     const zone = canonicalTimeZone(value);
     if (zone === null) {
       const suggestion = suggestTimeZone(value);
-      return this.fail(
+      this.fail(
         'unknown-time-zone',
         'timeZone',
         `unknown time zone "${value}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; use an IANA name like Europe/Berlin`,
       );
     }
-    // UTC needs no VTIMEZONE: times are written with Z (RFC 5545 §3.3.5 form 2).
-    return zone === 'UTC' || zone === 'Etc/UTC' ? undefined : zone;
-  }
-
-  /** All-day events are floating dates: a zone is allowed (it names the calendar's place) but unused. */
-  private allDayZone(value: unknown): undefined {
-    this.timeZone(value);
-    return undefined;
+    return zone;
   }
 
   private times(
