@@ -54,6 +54,8 @@ export interface SmtpInviteErrorDetails {
   isTransient?: boolean;
   /** For ERR_INVALID_INPUT: every problem found. */
   diagnostics?: readonly Diagnostic[];
+  /** For ERR_SMTP_REJECTED at RCPT time: each refused recipient with the server's reply. */
+  rejected?: readonly { readonly email: string; readonly code: number | null; readonly response: string }[];
 }
 
 export class SmtpInviteError extends Error {
@@ -64,6 +66,7 @@ export class SmtpInviteError extends Error {
   readonly command: string | undefined;
   readonly isTransient: boolean;
   readonly diagnostics: readonly Diagnostic[];
+  readonly rejected: readonly { readonly email: string; readonly code: number | null; readonly response: string }[];
 
   constructor(code: ErrorCode, message: string, details: SmtpInviteErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -73,6 +76,7 @@ export class SmtpInviteError extends Error {
     this.command = details.command;
     this.isTransient = details.isTransient ?? false;
     this.diagnostics = details.diagnostics ?? [];
+    this.rejected = details.rejected ?? [];
   }
 
   /** The CLI exit code this failure maps to (2 usage/input, 3 operational). */

@@ -1,0 +1,73 @@
+/**
+ * What every way of delivering a message has in common. A transport receives finished bytes and an
+ * envelope: it never builds, parses or rewrites the message, so what was signed off (and what the
+ * golden tests compare) is exactly what leaves the machine.
+ */
+import { SmtpInviteError } from '../errors.ts';
+
+export interface OutgoingMessage {
+  /** The Message-ID header value, without the angle brackets. */
+  readonly messageId: string;
+  /** SMTP envelope (MAIL FROM / RCPT TO); may differ from the headers (e.g. Bcc, Sender). */
+  readonly envelope: { readonly from: string; readonly to: readonly string[] };
+  /** The complete message, headers and body, CRLF line endings. Sent byte for byte. */
+  readonly raw: Buffer;
+}
+
+export interface RejectedRecipient {
+  readonly email: string;
+  /** The server's reply code (e.g. 550), null when the server gave none. */
+  readonly code: number | null;
+  /** The server's reply text, e.g. `550 5.1.1 No such user`. */
+  readonly response: string;
+}
+
+export interface DeliveryResult {
+  readonly messageId: string;
+  /** Envelope recipients the server accepted. */
+  readonly accepted: readonly string[];
+  /** Envelope recipients the server refused; a partial refusal is a result, not an exception. */
+  readonly rejected: readonly RejectedRecipient[];
+  /** The server's final reply to DATA, if any. */
+  readonly response?: string;
+  /** Outbox transport: where the .eml file was written. */
+  readonly outboxFile?: string;
+}
+
+export interface Transport {
+  readonly kind: 'smtp' | 'outbox' | 'memory';
+  /** A human description without secrets, e.g. `smtp://alice@mail.example.com:587 (STARTTLS required)`. */
+  readonly description: string;
+  send(message: OutgoingMessage): Promise<DeliveryResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Every transport refuses the same impossible messages: the callers build OutgoingMessage from a
+ * validated invite, so a violation here is our bug (ERR_INTERNAL), not the user's input.
+ */
+export function checkOutgoingMessage(message: OutgoingMessage): void {
+  const problems: string[] = [];
+  if (message.messageId.trim() === '' || /[<>\s]/.test(message.messageId)) {
+    problems.push('messageId must be non-empty, without <> or white space');
+  }
+  if (message.envelope.to.length === 0) problems.push('the envelope has no recipients');
+  // CR/LF in an address would let it inject SMTP commands; nothing upstream should produce one.
+  for (const address of [message.envelope.from, ...message.envelope.to]) {
+    if (address.trim() === '' || /[\r\n\0]/.test(address)) {
+      problems.push(`invalid envelope address ${JSON.stringify(address)}`);
+    }
+  }
+  if (message.raw.length === 0) problems.push('the message is empty');
+  if (problems.length > 0) {
+    throw new SmtpInviteError(
+      'ERR_INTERNAL',
+      `refusing to send an invalid message: ${problems.join('; ')}`,
+    );
+  }
+}
+
+/** The error every transport throws when used after close(): a bug in the caller. */
+export function closedTransportError(kind: Transport['kind']): SmtpInviteError {
+  return new SmtpInviteError('ERR_INTERNAL', `the ${kind} transport was used after close()`);
+}
