@@ -19,8 +19,8 @@ import {
   getOffsetFormatter,
   offsetAt,
   utcMs,
-} from './vtimezone-transitions.ts';
-import type { Transition } from './vtimezone-transitions.ts';
+} from '../model/zone-transitions.ts';
+import type { Transition } from '../model/zone-transitions.ts';
 
 export interface VtimezoneRange {
   readonly fromYear: number;

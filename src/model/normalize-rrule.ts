@@ -7,6 +7,7 @@ import type { DateTime } from 'luxon';
 import { error, joinPath, type Diagnostic } from '../diagnostics.ts';
 import { FREQUENCIES, type Frequency } from './invite.ts';
 import { parseDate, parseDateTime } from './parse-time.ts';
+import { tableZone } from './table-zone.ts';
 
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
 
@@ -396,7 +397,7 @@ function parseUntil(
 
 function parseEndOfDay(date: DateTime, zone: string | null): DateTime {
   return date
-    .setZone(zone ?? 'UTC', { keepLocalTime: true })
+    .setZone(zone === null ? 'UTC' : tableZone(zone), { keepLocalTime: true })
     .endOf('day')
     .set({ millisecond: 0 });
 }

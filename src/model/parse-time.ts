@@ -3,9 +3,12 @@
  * are interpreted in the invite's IANA zone, never in the host's: the host TZ must not matter.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { tableZone } from './table-zone.ts';
+import { resolveLocalTime } from './zone-transitions.ts';
 
 export type Parsed<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+  | { readonly ok: true; readonly value: T; readonly repeated?: boolean }
+  | { readonly ok: false; readonly problem: string };
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = (problem: string): Parsed<never> => ({ ok: false, problem });
@@ -100,7 +103,7 @@ export function parseDateTime(value: string, zone: string | null): Parsed<DateTi
     const fixed = offset === 'Z' ? 'UTC' : `UTC${normaliseOffset(offset)}`;
     const dt = DateTime.fromObject(parts, { zone: fixed });
     if (!dt.isValid) return fail(`"${value}" is not a valid date-time`);
-    return ok(dt.setZone(zone ?? 'UTC'));
+    return ok(dt.setZone(zone === null ? 'UTC' : tableZone(zone)));
   }
   if (zone === null) {
     return fail(
@@ -126,17 +129,11 @@ interface WallParts {
 
 /**
  * Wall-clock time in a zone, with RFC 5545 §3.3.5 semantics for DST edges: a time that occurs twice
- * (clocks go back) means its first occurrence — luxon would pick the second, so we correct it — and a
- * time that never occurs (clocks go forward) is refused rather than silently shifted.
+ * (clocks go back) means its first occurrence — luxon alone would pick the second — and a time that
+ * never occurs (clocks go forward) is refused rather than silently shifted. Resolved from the
+ * memoised transition table (no Intl call per lookup): this runs for every invite.
  */
 function wallClock(parts: WallParts, zone: string, original: string): Parsed<DateTime> {
-  const dt = DateTime.fromObject(parts, { zone });
-  if (!dt.isValid) return fail(`"${original}" is not a valid date-time`);
-  if (dt.hour !== parts.hour || dt.minute !== parts.minute || dt.day !== parts.day) {
-    return fail(
-      `"${original}" does not exist in ${zone} (the clocks skip it that day); use a time after the change, e.g. ${dt.toFormat("yyyy-LL-dd'T'HH:mm")}`,
-    );
-  }
   const localAsUtc = Date.UTC(
     parts.year,
     parts.month - 1,
@@ -145,15 +142,36 @@ function wallClock(parts: WallParts, zone: string, original: string): Parsed<Dat
     parts.minute,
     parts.second,
   );
-  const tz = IANAZone.create(zone);
-  const earlierOffset = tz.offset(dt.toMillis() - 6 * 3600_000);
-  if (earlierOffset > dt.offset) {
-    const candidate = localAsUtc - earlierOffset * 60_000;
-    if (candidate < dt.toMillis() && tz.offset(candidate) === earlierOffset) {
-      return ok(DateTime.fromMillis(candidate, { zone }));
-    }
+  const check = new Date(localAsUtc);
+  if (
+    check.getUTCDate() !== parts.day ||
+    check.getUTCMonth() !== parts.month - 1 ||
+    parts.hour > 23 ||
+    parts.minute > 59 ||
+    parts.second > 59
+  ) {
+    return fail(`"${original}" is not a valid date-time`);
   }
-  return ok(dt);
+  const resolved = resolveLocalTime(zone, localAsUtc);
+  if (resolved.kind === 'skipped') {
+    const after = DateTime.fromMillis(resolved.after, { zone });
+    return fail(
+      `"${original}" does not exist in ${zone} (the clocks skip it that day); use a time after the change, e.g. ${after.toFormat("yyyy-LL-dd'T'HH:mm")}`,
+    );
+  }
+  const dt = DateTime.fromMillis(resolved.at, { zone: tableZone(zone) });
+  return resolved.kind === 'repeated' ? { ok: true, value: dt, repeated: true } : ok(dt);
+}
+
+/**
+ * True when the wall-clock time of `dt` occurs twice in its zone (the hour repeated when clocks go
+ * back). RFC 5545 §3.3.5 says a TZID time then means the first occurrence, but ical.js (Thunderbird)
+ * reads the second, so such a start or end is worth a warning.
+ */
+export function isRepeatedWallTime(dt: DateTime): boolean {
+  if (dt.zone.type !== 'iana' || dt.zoneName === null) return false;
+  const localAsUtc = dt.toMillis() + dt.offset * 60_000;
+  return resolveLocalTime(dt.zoneName, localAsUtc).kind === 'repeated';
 }
 
 export interface ParsedDuration {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DateTime } from 'luxon';
-import { error, hasErrors, joinPath, type Diagnostic } from '../diagnostics.ts';
+import { error, hasErrors, joinPath, warning, type Diagnostic } from '../diagnostics.ts';
 import { SmtpInviteError } from '../errors.ts';
 import { describeEmailProblem, emailKey } from './check-email.ts';
 import {
@@ -28,6 +28,7 @@ import {
   addDuration,
   canonicalTimeZone,
   durationSeconds,
+  isRepeatedWallTime,
   parseDate,
   parseDateTime,
   parseDuration,
@@ -81,12 +82,18 @@ export function validateInvite(input: unknown, options: ValidateOptions = {}): V
 export function parseInvite(input: unknown, options: ValidateOptions = {}): Invite {
   const result = validateInvite(input, options);
   if (result.ok) return result.invite;
-  const first = result.diagnostics[0];
-  const more = result.diagnostics.length > 1 ? ` (and ${result.diagnostics.length - 1} more)` : '';
-  throw new SmtpInviteError(
+  throw invalidInviteError(result.diagnostics);
+}
+
+/** ERR_INVALID_INPUT naming the first problem and carrying all of them. */
+export function invalidInviteError(diagnostics: readonly Diagnostic[]): SmtpInviteError {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new SmtpInviteError(
     'ERR_INVALID_INPUT',
     `invalid invite: ${first ? `${first.path || 'input'}: ${first.message}` : 'unknown problem'}${more}`,
-    { diagnostics: result.diagnostics },
+    { diagnostics: errors },
   );
 }
 
@@ -268,8 +275,10 @@ class Validator {
         `is ${size} bytes; the limit is ${max} (limits.${o.html ? 'maxHtmlBytes' : 'maxTextBytes'})`,
       );
     const clean = o.singleLine ? sanitizeSingleLine(value).trim() : sanitizeMultiLine(value);
-    if (o.required && clean === '') return this.fail('required', path, 'must not be empty');
-    return clean === '' ? undefined : clean;
+    // Whitespace only is no value at all (an empty DESCRIPTION helps no one).
+    if (clean.trim() === '')
+      return o.required ? this.fail('required', path, 'must not be empty') : undefined;
+    return clean;
   }
 
   private url(value: unknown): string | undefined {
@@ -369,6 +378,20 @@ class Validator {
       return this.fail('required', 'end', 'is required (or give duration, e.g. "PT45M")');
     }
     if (start === undefined || end === undefined) return undefined;
+    for (const [path, value] of [
+      ['start', start],
+      ['end', end],
+    ] as const) {
+      if (!allDay && isRepeatedWallTime(value)) {
+        this.diagnostics.push(
+          warning(
+            'ambiguous-local-time',
+            path,
+            `${value.toFormat('yyyy-LL-dd HH:mm')} occurs twice in ${value.zoneName ?? ''} (the clocks go back): it means the first occurrence (UTC${value.toFormat('ZZ')}, RFC 5545 §3.3.5), but some clients (Thunderbird) read the second; choose another time to be unambiguous`,
+          ),
+        );
+      }
+    }
     if (end <= start) {
       return this.fail(
         'end-not-after-start',

@@ -98,3 +98,75 @@ function findTransitions(dtf: Intl.DateTimeFormat, start: number, end: number): 
   }
   return found;
 }
+
+interface ZoneYear {
+  /** Offset (seconds) in force at the start of the year, before any transition. */
+  readonly startOffset: number;
+  readonly transitions: readonly Transition[];
+}
+
+const zoneYears = new Map<string, ZoneYear>();
+
+function zoneYear(tzid: string, dtf: Intl.DateTimeFormat, year: number): ZoneYear {
+  const key = `${tzid}\u0000${year}`;
+  let entry = zoneYears.get(key);
+  if (entry === undefined) {
+    entry = {
+      startOffset: offsetAt(dtf, utcMs(year, 1, 1)),
+      transitions: findTransitionsInYear(tzid, dtf, year),
+    };
+    zoneYears.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * UTC offset in seconds of `tzid` at epoch ms `at`, from the memoised transition table: after the
+ * first call for a zone-year this costs no Intl call (luxon's IANAZone.offset formats a date with
+ * Intl on every call, which dominated the build's profile).
+ */
+export function zoneOffsetAt(tzid: string, at: number): number {
+  const dtf = getOffsetFormatter(tzid);
+  if (dtf === undefined) throw new Error(`unknown time zone ${tzid}`);
+  const year = new Date(at).getUTCFullYear();
+  const { startOffset, transitions } = zoneYear(tzid, dtf, year);
+  let offset = startOffset;
+  for (const t of transitions) {
+    if (t.at <= at) offset = t.to;
+    else break;
+  }
+  return offset;
+}
+
+export type LocalTimeResolution =
+  | { readonly kind: 'unique'; readonly at: number }
+  /** The wall time occurs twice (clocks go back); `at` is the first occurrence. */
+  | { readonly kind: 'repeated'; readonly at: number; readonly later: number }
+  /** The wall time never occurs (clocks go forward); `after` is the same instant read in the new offset. */
+  | { readonly kind: 'skipped'; readonly after: number };
+
+/**
+ * The instant(s) a wall-clock time in `tzid` denotes. `localAsUtc` is the wall time written as if it
+ * were UTC (Date.UTC of its fields). Offsets change at most a few times a day, so the candidate
+ * offsets are those in force a day before and a day after.
+ */
+export function resolveLocalTime(tzid: string, localAsUtc: number): LocalTimeResolution {
+  const candidates = new Set([
+    zoneOffsetAt(tzid, localAsUtc - DAY),
+    zoneOffsetAt(tzid, localAsUtc),
+    zoneOffsetAt(tzid, localAsUtc + DAY),
+  ]);
+  const valid: number[] = [];
+  for (const offset of candidates) {
+    const at = localAsUtc - offset * SECOND;
+    if (zoneOffsetAt(tzid, at) === offset && !valid.includes(at)) valid.push(at);
+  }
+  valid.sort((a, b) => a - b);
+  const [first, second] = valid;
+  if (first === undefined) {
+    return { kind: 'skipped', after: localAsUtc - zoneOffsetAt(tzid, localAsUtc - DAY) * SECOND };
+  }
+  return second === undefined
+    ? { kind: 'unique', at: first }
+    : { kind: 'repeated', at: first, later: second };
+}

@@ -1,0 +1,163 @@
+/**
+ * iCalendar text → a plain summary of what a client would see. The only module that imports ical.js
+ * (the adapter). Time zones are resolved against the calendar's own VTIMEZONEs, never a global
+ * registry, so two calendars with different definitions of one TZID cannot disturb each other.
+ */
+import ICAL from 'ical.js';
+import { SmtpInviteError } from '../errors.ts';
+
+export interface CalendarTime {
+  /** The value as written, e.g. `20261201T100000` or `20261224`. */
+  readonly value: string;
+  readonly tzid?: string;
+  readonly isDate: boolean;
+  /** The instant as ISO 8601 UTC, when it can be resolved (floating and unknown TZIDs cannot). */
+  readonly utc?: string;
+}
+
+export interface CalendarAttendee {
+  readonly address: string;
+  readonly cn?: string;
+  readonly role?: string;
+  readonly partstat?: string;
+  readonly rsvp?: string;
+  readonly cutype?: string;
+}
+
+export interface CalendarEvent {
+  readonly uid?: string;
+  readonly recurrenceId?: string;
+  readonly sequence?: number;
+  readonly dtstamp?: string;
+  readonly status?: string;
+  readonly summary?: string;
+  readonly description?: string;
+  readonly location?: string;
+  readonly url?: string;
+  readonly rrule?: string;
+  readonly exdates: readonly string[];
+  readonly organizer?: { readonly address: string; readonly cn?: string; readonly sentBy?: string };
+  readonly attendees: readonly CalendarAttendee[];
+  readonly start?: CalendarTime;
+  readonly end?: CalendarTime;
+  readonly alarms: readonly { readonly action?: string; readonly trigger?: string }[];
+  /** X- and other properties by upper-case name, first value (e.g. X-MICROSOFT-CDO-APPT-SEQUENCE). */
+  readonly extra: Readonly<Record<string, string>>;
+}
+
+export interface CalendarSummary {
+  readonly method?: string;
+  readonly prodId?: string;
+  readonly timezones: readonly string[];
+  readonly events: readonly CalendarEvent[];
+}
+
+/** Parses a calendar; throws ERR_INVALID_INPUT with ical.js's reason when it cannot be parsed. */
+export function readCalendar(text: string): CalendarSummary {
+  let root: ICAL.Component;
+  try {
+    root = new ICAL.Component(ICAL.parse(text) as unknown[]);
+  } catch (err) {
+    throw new SmtpInviteError('ERR_INVALID_INPUT', `not a parsable iCalendar object: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const zones = new Map<string, ICAL.Timezone>();
+  for (const vtimezone of root.getAllSubcomponents('vtimezone')) {
+    const tzid = vtimezone.getFirstPropertyValue('tzid');
+    if (typeof tzid === 'string') zones.set(tzid, new ICAL.Timezone(vtimezone));
+  }
+  const method = stringValue(root, 'method');
+  const prodId = stringValue(root, 'prodid');
+  return {
+    ...(method === undefined ? {} : { method }),
+    ...(prodId === undefined ? {} : { prodId }),
+    timezones: [...zones.keys()],
+    events: root.getAllSubcomponents('vevent').map((vevent) => readEvent(vevent, zones)),
+  };
+}
+
+function readEvent(vevent: ICAL.Component, zones: ReadonlyMap<string, ICAL.Timezone>): CalendarEvent {
+  const extra: Record<string, string> = {};
+  for (const prop of vevent.getAllProperties()) {
+    const name = prop.name.toUpperCase();
+    if (name.startsWith('X-') && !(name in extra)) extra[name] = String(prop.getFirstValue() ?? '');
+  }
+  const sequence = vevent.getFirstPropertyValue('sequence');
+  const organizerProp = vevent.getFirstProperty('organizer');
+  const start = readTime(vevent.getFirstProperty('dtstart'), zones);
+  const end = readTime(vevent.getFirstProperty('dtend'), zones);
+  const recurrenceId = vevent.getFirstProperty('recurrence-id');
+  const fields: Record<string, string | undefined> = {
+    uid: stringValue(vevent, 'uid'),
+    recurrenceId: recurrenceId ? String(recurrenceId.getFirstValue()) : undefined,
+    dtstamp: vevent.getFirstProperty('dtstamp')?.getFirstValue()?.toString(),
+    status: stringValue(vevent, 'status'),
+    summary: stringValue(vevent, 'summary'),
+    description: stringValue(vevent, 'description'),
+    location: stringValue(vevent, 'location'),
+    url: stringValue(vevent, 'url'),
+    rrule: vevent.getFirstProperty('rrule')?.getFirstValue()?.toString(),
+  };
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  return {
+    ...defined,
+    ...(typeof sequence === 'number' ? { sequence } : {}),
+    exdates: vevent.getAllProperties('exdate').flatMap((p) => p.getValues().map((v: unknown) => String(v))),
+    ...(organizerProp ? { organizer: { address: stripMailto(String(organizerProp.getFirstValue())), ...param(organizerProp, 'cn', 'cn'), ...param(organizerProp, 'sent-by', 'sentBy') } } : {}),
+    attendees: vevent.getAllProperties('attendee').map((p) => ({
+      address: stripMailto(String(p.getFirstValue())),
+      ...param(p, 'cn', 'cn'),
+      ...param(p, 'role', 'role'),
+      ...param(p, 'partstat', 'partstat'),
+      ...param(p, 'rsvp', 'rsvp'),
+      ...param(p, 'cutype', 'cutype'),
+    })),
+    ...(start === undefined ? {} : { start }),
+    ...(end === undefined ? {} : { end }),
+    alarms: vevent.getAllSubcomponents('valarm').map((a) => {
+      const action = stringValue(a, 'action');
+      const trigger = a.getFirstProperty('trigger')?.getFirstValue()?.toString();
+      return { ...(action === undefined ? {} : { action }), ...(trigger === undefined ? {} : { trigger }) };
+    }),
+    extra,
+  };
+}
+
+function readTime(prop: ICAL.Property | null, zones: ReadonlyMap<string, ICAL.Timezone>): CalendarTime | undefined {
+  if (!prop) return undefined;
+  const value = prop.getFirstValue();
+  if (!(value instanceof ICAL.Time)) return undefined;
+  const tzid = prop.getParameter('tzid');
+  const tzidText = typeof tzid === 'string' ? tzid : undefined;
+  const written = value.toICALString();
+  let utc: string | undefined;
+  if (!value.isDate) {
+    const zone = tzidText === undefined ? (value.zone === ICAL.Timezone.utcTimezone ? ICAL.Timezone.utcTimezone : undefined) : zones.get(tzidText);
+    if (zone !== undefined) {
+      const t = value.clone();
+      t.zone = zone;
+      utc = new Date(t.toUnixTime() * 1000).toISOString();
+    }
+  }
+  return {
+    value: written,
+    ...(tzidText === undefined ? {} : { tzid: tzidText }),
+    isDate: value.isDate,
+    ...(utc === undefined ? {} : { utc }),
+  };
+}
+
+function stringValue(component: ICAL.Component, name: string): string | undefined {
+  const value = component.getFirstPropertyValue(name);
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+function param<K extends string>(prop: ICAL.Property, name: string, key: K): Partial<Record<K, string>> {
+  const value = prop.getParameter(name);
+  if (typeof value === 'string') return { [key]: value } as Partial<Record<K, string>>;
+  if (Array.isArray(value) && value.length > 0) return { [key]: value.join(',') } as Partial<Record<K, string>>;
+  return {};
+}
+
+function stripMailto(address: string): string {
+  return address.replace(/^mailto:/i, '');
+}
