@@ -1,0 +1,23 @@
+/** What a command may touch: streams, environment and working directory (injected for tests). */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Colour and progress only on a terminal. */
+  readonly stderrIsTty: boolean;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    stderrIsTty: process.stderr.isTTY === true,
+  };
+}
+
+/** Exit codes (README "Exit codes"). */
+export const EXIT = { ok: 0, partial: 1, usage: 2, operational: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

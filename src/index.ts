@@ -1,0 +1,96 @@
+/**
+ * smtp-invite's public API. Explicit named exports only: what is not here is internal.
+ */
+
+// Errors and diagnostics
+export { ERROR_CODES, SmtpInviteError, isSmtpInviteError, type ErrorCode } from './errors.ts';
+export { formatDiagnostic, type Diagnostic, type Severity } from './diagnostics.ts';
+
+// The invite model
+export {
+  DEFAULT_LIMITS,
+  INVITE_METHODS,
+  KINDS,
+  METHODS,
+  PARTSTATS,
+  ROLES,
+  type Alarm,
+  type AlarmInput,
+  type Attendee,
+  type AttendeeInput,
+  type Invite,
+  type InviteInput,
+  type InviteLimits,
+  type InviteMethod,
+  type Method,
+  type Organizer,
+  type OrganizerInput,
+  type PartStat,
+  type RecurrenceInput,
+  type RecurrenceRuleInput,
+} from './model/invite.ts';
+export {
+  invalidInviteError,
+  parseInvite,
+  validateInvite,
+  type ValidateOptions,
+  type ValidationResult,
+} from './model/validate-invite.ts';
+
+// iCalendar
+export { buildCalendar, DEFAULT_PRODID, type BuildCalendarOptions } from './ical/build-calendar.ts';
+export { buildVtimezone } from './ical/vtimezone.ts';
+export { foldLine, foldLines, unfoldLines } from './ical/fold-lines.ts';
+export {
+  readCalendar,
+  type CalendarEvent,
+  type CalendarSummary,
+  type CalendarTime,
+} from './ical/read-calendar.ts';
+
+// Email
+export {
+  composeMessage,
+  readCalendarMethod,
+  type ComposeInput,
+  type MailAddress,
+  type MessageProfile,
+} from './mime/compose-message.ts';
+export { renderHtmlBody, renderSubject, renderTextBody } from './mime/render-bodies.ts';
+export { readMessage, type ReadCalendarPart, type ReadMessage } from './mime/read-message.ts';
+
+// Transport
+export type {
+  DeliveryResult,
+  OutgoingMessage,
+  RejectedRecipient,
+  Transport,
+} from './transport/transport.ts';
+export { createSmtpTransport, parseSmtpUrl, type SmtpOptions } from './transport/smtp-transport.ts';
+export { createOutboxTransport } from './transport/outbox-transport.ts';
+export { createMemoryTransport } from './transport/memory-transport.ts';
+export { startCaptureServer } from './transport/capture-server.ts';
+
+// Flows
+export {
+  buildInvite,
+  buildInviteMessages,
+  deterministicIds,
+  randomIds,
+  type BuildIds,
+  type BuildOptions,
+  type BuiltInvite,
+  type BuiltMessage,
+} from './flows/build-invite.ts';
+export {
+  deliverMessages,
+  hasRejections,
+  sendInvite,
+  type MessageOutcome,
+  type SendOptions,
+  type SendReport,
+} from './flows/send-invite.ts';
+
+// CLI (for embedding: run(argv, io) → exit code)
+export { run } from './cli/run.ts';
+export type { CliIo } from './cli/cli-io.ts';
