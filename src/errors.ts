@@ -9,23 +9,27 @@ import type { Diagnostic } from './diagnostics.ts';
 export const ERROR_CODES = {
   ERR_INVALID_INPUT: {
     exit: 2,
-    description: 'The invite (or a CLI option) failed validation; `diagnostics` lists every problem.',
+    description:
+      'The invite (or a CLI option) failed validation; `diagnostics` lists every problem.',
   },
   ERR_USAGE: { exit: 2, description: 'Unknown command or option, or a missing argument.' },
   ERR_FILE_READ: { exit: 2, description: 'An input file could not be read or is not valid JSON.' },
   ERR_FILE_WRITE: { exit: 3, description: 'An output file or the outbox could not be written.' },
   ERR_SMTP_CONFIG: {
     exit: 2,
-    description: 'The SMTP URL is malformed, or asks for something refused (plaintext to a remote host).',
+    description:
+      'The SMTP URL is malformed, or asks for something refused (plaintext to a remote host).',
   },
   ERR_SMTP_DNS: { exit: 3, description: 'The SMTP host name could not be resolved.' },
   ERR_SMTP_CONNECTION: {
     exit: 3,
-    description: 'The SMTP server refused the connection, or closed it before the message was accepted.',
+    description:
+      'The SMTP server refused the connection, or closed it before the message was accepted.',
   },
   ERR_SMTP_TLS: {
     exit: 3,
-    description: 'TLS failed: STARTTLS not offered when required, or the certificate was not trusted.',
+    description:
+      'TLS failed: STARTTLS not offered when required, or the certificate was not trusted.',
   },
   ERR_SMTP_AUTH: { exit: 3, description: 'The SMTP server rejected the credentials.' },
   ERR_SMTP_TIMEOUT: { exit: 3, description: 'The SMTP server did not answer in time.' },
@@ -33,7 +37,10 @@ export const ERROR_CODES = {
     exit: 3,
     description: 'The SMTP server refused the message itself (sender or data), or every recipient.',
   },
-  ERR_SMTP_PROTOCOL: { exit: 3, description: 'Any other SMTP failure; the server reply is attached.' },
+  ERR_SMTP_PROTOCOL: {
+    exit: 3,
+    description: 'Any other SMTP failure; the server reply is attached.',
+  },
   ERR_INTERNAL: {
     exit: 3,
     description: 'A guarantee of ours was violated (a bug): please report it with the input.',
@@ -55,7 +62,11 @@ export interface SmtpInviteErrorDetails {
   /** For ERR_INVALID_INPUT: every problem found. */
   diagnostics?: readonly Diagnostic[];
   /** For ERR_SMTP_REJECTED at RCPT time: each refused recipient with the server's reply. */
-  rejected?: readonly { readonly email: string; readonly code: number | null; readonly response: string }[];
+  rejected?: readonly {
+    readonly email: string;
+    readonly code: number | null;
+    readonly response: string;
+  }[];
 }
 
 export class SmtpInviteError extends Error {
@@ -66,7 +77,11 @@ export class SmtpInviteError extends Error {
   readonly command: string | undefined;
   readonly isTransient: boolean;
   readonly diagnostics: readonly Diagnostic[];
-  readonly rejected: readonly { readonly email: string; readonly code: number | null; readonly response: string }[];
+  readonly rejected: readonly {
+    readonly email: string;
+    readonly code: number | null;
+    readonly response: string;
+  }[];
 
   constructor(code: ErrorCode, message: string, details: SmtpInviteErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

@@ -64,6 +64,7 @@ export function buildCalendar(invite: Invite, options: BuildCalendarOptions): st
   // The VCALENDAR frame and the VTIMEZONE are ours; ical-generator renders the VEVENT. Its
   // `event.toString()` is unfolded, so its calendar-level folding (which rebuilds every long line
   // character by character: most of its cost) never runs, and ours folds once, octet-exactly.
+  checkVerbatimFields(invite);
   const calendar = ical();
   const busy = busyStatus(invite);
   const event = calendar.createEvent({
@@ -172,7 +173,34 @@ function recurrenceLines(invite: Invite): string {
 
 /** TEXT escaping (RFC 5545 §3.3.11) for values ical-generator writes verbatim (UID). */
 function escapeText(value: string): string {
-  return value.replace(/[\\;,]/g, (c) => `\\${c}`);
+  return value.replace(/\r\n|[\\;,\r\n]/g, (c) =>
+    c === '\r\n' || c === '\r' || c === '\n' ? '\\n' : `\\${c}`,
+  );
+}
+
+// What ical-generator writes without escaping must match these exactly (validation guarantees it;
+// this catches a caller that built an Invite by hand, or a regression).
+const VERBATIM: readonly [string, (invite: Invite) => readonly (string | undefined)[], RegExp][] = [
+  ['timeZone', (i) => [i.timeZone ?? undefined], /^[A-Za-z0-9/_+-]+$/],
+  ['recurrence.rrule', (i) => [i.recurrence?.rrule], /^[A-Z0-9=;,+-]+$/],
+  [
+    'email',
+    (i) => [i.organizer.email, i.organizer.sentBy, ...i.attendees.map((a) => a.email)],
+    /^[\x21-\x7e]+$/,
+  ],
+];
+
+function checkVerbatimFields(invite: Invite): void {
+  for (const [field, values, pattern] of VERBATIM) {
+    for (const value of values(invite)) {
+      if (value !== undefined && !pattern.test(value)) {
+        throw new SmtpInviteError(
+          'ERR_INTERNAL',
+          `${field} ${JSON.stringify(value.slice(0, 80))} cannot be written safely: build Invites with validateInvite()`,
+        );
+      }
+    }
+  }
 }
 
 /** Every property name our calendars may contain; anything else means the structure was broken. */

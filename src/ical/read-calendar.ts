@@ -58,7 +58,11 @@ export function readCalendar(text: string): CalendarSummary {
   try {
     root = new ICAL.Component(ICAL.parse(text) as unknown[]);
   } catch (err) {
-    throw new SmtpInviteError('ERR_INVALID_INPUT', `not a parsable iCalendar object: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new SmtpInviteError(
+      'ERR_INVALID_INPUT',
+      `not a parsable iCalendar object: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   const zones = new Map<string, ICAL.Timezone>();
   for (const vtimezone of root.getAllSubcomponents('vtimezone')) {
@@ -75,7 +79,10 @@ export function readCalendar(text: string): CalendarSummary {
   };
 }
 
-function readEvent(vevent: ICAL.Component, zones: ReadonlyMap<string, ICAL.Timezone>): CalendarEvent {
+function readEvent(
+  vevent: ICAL.Component,
+  zones: ReadonlyMap<string, ICAL.Timezone>,
+): CalendarEvent {
   const extra: Record<string, string> = {};
   for (const prop of vevent.getAllProperties()) {
     const name = prop.name.toUpperCase();
@@ -97,12 +104,24 @@ function readEvent(vevent: ICAL.Component, zones: ReadonlyMap<string, ICAL.Timez
     url: stringValue(vevent, 'url'),
     rrule: vevent.getFirstProperty('rrule')?.getFirstValue()?.toString(),
   };
-  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const defined = Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
   return {
     ...defined,
     ...(typeof sequence === 'number' ? { sequence } : {}),
-    exdates: vevent.getAllProperties('exdate').flatMap((p) => p.getValues().map((v: unknown) => String(v))),
-    ...(organizerProp ? { organizer: { address: stripMailto(String(organizerProp.getFirstValue())), ...param(organizerProp, 'cn', 'cn'), ...param(organizerProp, 'sent-by', 'sentBy') } } : {}),
+    exdates: vevent
+      .getAllProperties('exdate')
+      .flatMap((p) => p.getValues().map((v: unknown) => String(v))),
+    ...(organizerProp
+      ? {
+          organizer: {
+            address: stripMailto(String(organizerProp.getFirstValue())),
+            ...param(organizerProp, 'cn', 'cn'),
+            ...param(organizerProp, 'sent-by', 'sentBy'),
+          },
+        }
+      : {}),
     attendees: vevent.getAllProperties('attendee').map((p) => ({
       address: stripMailto(String(p.getFirstValue())),
       ...param(p, 'cn', 'cn'),
@@ -116,13 +135,19 @@ function readEvent(vevent: ICAL.Component, zones: ReadonlyMap<string, ICAL.Timez
     alarms: vevent.getAllSubcomponents('valarm').map((a) => {
       const action = stringValue(a, 'action');
       const trigger = a.getFirstProperty('trigger')?.getFirstValue()?.toString();
-      return { ...(action === undefined ? {} : { action }), ...(trigger === undefined ? {} : { trigger }) };
+      return {
+        ...(action === undefined ? {} : { action }),
+        ...(trigger === undefined ? {} : { trigger }),
+      };
     }),
     extra,
   };
 }
 
-function readTime(prop: ICAL.Property | null, zones: ReadonlyMap<string, ICAL.Timezone>): CalendarTime | undefined {
+function readTime(
+  prop: ICAL.Property | null,
+  zones: ReadonlyMap<string, ICAL.Timezone>,
+): CalendarTime | undefined {
   if (!prop) return undefined;
   const value = prop.getFirstValue();
   if (!(value instanceof ICAL.Time)) return undefined;
@@ -131,7 +156,12 @@ function readTime(prop: ICAL.Property | null, zones: ReadonlyMap<string, ICAL.Ti
   const written = value.toICALString();
   let utc: string | undefined;
   if (!value.isDate) {
-    const zone = tzidText === undefined ? (value.zone === ICAL.Timezone.utcTimezone ? ICAL.Timezone.utcTimezone : undefined) : zones.get(tzidText);
+    const zone =
+      tzidText === undefined
+        ? value.zone === ICAL.Timezone.utcTimezone
+          ? ICAL.Timezone.utcTimezone
+          : undefined
+        : zones.get(tzidText);
     if (zone !== undefined) {
       const t = value.clone();
       t.zone = zone;
@@ -151,10 +181,15 @@ function stringValue(component: ICAL.Component, name: string): string | undefine
   return value === null || value === undefined ? undefined : String(value);
 }
 
-function param<K extends string>(prop: ICAL.Property, name: string, key: K): Partial<Record<K, string>> {
+function param<K extends string>(
+  prop: ICAL.Property,
+  name: string,
+  key: K,
+): Partial<Record<K, string>> {
   const value = prop.getParameter(name);
   if (typeof value === 'string') return { [key]: value } as Partial<Record<K, string>>;
-  if (Array.isArray(value) && value.length > 0) return { [key]: value.join(',') } as Partial<Record<K, string>>;
+  if (Array.isArray(value) && value.length > 0)
+    return { [key]: value.join(',') } as Partial<Record<K, string>>;
   return {};
 }
 

@@ -1,0 +1,34 @@
+/**
+ * README sections generated from code, so they cannot drift: `npm run docs` rewrites them, and
+ * test/readme.test.ts fails when the README is out of date.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ERROR_CODES } from '../src/errors.ts';
+
+export function errorCodesTable(): string {
+  const rows = Object.entries(ERROR_CODES).map(
+    ([code, { exit, description }]) => `| \`${code}\` | ${exit} | ${description} |`,
+  );
+  return ['| Code | Exit | Meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+export const SECTIONS: Record<string, () => string> = { 'error-codes': errorCodesTable };
+
+/** The README with every generated section replaced by its current content. */
+export function renderReadme(readme: string): string {
+  let out = readme;
+  for (const [name, render] of Object.entries(SECTIONS)) {
+    const start = `<!-- ${name}:start -->`;
+    const end = `<!-- ${name}:end -->`;
+    const i = out.indexOf(start);
+    const j = out.indexOf(end);
+    if (i < 0 || j < i) throw new Error(`README has no ${start} … ${end} section`);
+    out = `${out.slice(0, i + start.length)}\n${render()}\n${out.slice(j)}`;
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const path = new URL('../README.md', import.meta.url);
+  writeFileSync(path, renderReadme(readFileSync(path, 'utf8')));
+}
