@@ -1,6 +1,4 @@
-import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { SmtpInviteError } from '../../src/errors.ts';
 import { buildCalendar } from '../../src/ical/build-calendar.ts';
 import { readCalendar } from '../../src/ical/read-calendar.ts';
 import type { Invite } from '../../src/model/invite.ts';
