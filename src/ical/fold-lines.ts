@@ -9,7 +9,15 @@ const MAX_OCTETS = 75;
 /** Folds one unfolded content line; returns it unchanged when it already fits. */
 export function foldLine(line: string): string {
   // Fast path: ASCII-only lines are the common case and need no octet counting.
-  if (line.length <= MAX_OCTETS && isAscii(line)) return line;
+  const ascii = isAscii(line);
+  if (ascii) {
+    if (line.length <= MAX_OCTETS) return line;
+    // One octet per character: cut at fixed positions (75, then 74 after each folding space).
+    let out = line.slice(0, MAX_OCTETS);
+    for (let i = MAX_OCTETS; i < line.length; i += MAX_OCTETS - 1)
+      out += '\r\n ' + line.slice(i, i + MAX_OCTETS - 1);
+    return out;
+  }
   let out = '';
   let start = 0;
   let octets = 0;

@@ -42,4 +42,19 @@ describe('foldLine', () => {
       { numRuns: 500 },
     );
   });
+
+  it('folds long ASCII lines (the fast path) at 75 octets too (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii', maxLength: 600 }), (text) => {
+        const line = `X-TEST:${text.replace(/[\r\n]/g, ' ')}`;
+        const physical = foldLine(line).split('\r\n');
+        expect(physical.slice(0, -1).every((l) => l.length === (l.startsWith(' ') ? 75 : 75))).toBe(
+          true,
+        );
+        expect(physical.every((l) => l.length <= 75)).toBe(true);
+        expect(unfoldLines(foldLines([line])).slice(0, -1)).toEqual([line]);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
