@@ -4,6 +4,7 @@
  * registry, so two calendars with different definitions of one TZID cannot disturb each other.
  */
 import ICAL from 'ical.js';
+import { DateTime } from 'luxon';
 import { SmtpInviteError } from '../errors.ts';
 
 export interface CalendarTime {
@@ -52,8 +53,37 @@ export interface CalendarSummary {
   readonly events: readonly CalendarEvent[];
 }
 
+export interface ReadCalendarOptions {
+  /**
+   * IANA zone for a TZID the calendar has no VTIMEZONE for (e.g. a Windows zone name), so its times
+   * can still be resolved to instants.
+   */
+  readonly resolveTzid?: (tzid: string) => string | undefined;
+}
+
+// ical.js expands a VTIMEZONE's rules year by year from its DTSTART (usually 1970) on first use,
+// and keeps the result per Timezone object: ~2.5 ms for a 1970-based rule resolved in 2026. The
+// same definitions recur in every message from the same sender (Outlook's, Google's, ours), so the
+// objects are kept by their exact text. Bounded: the oldest entry goes first.
+const timezoneCache = new Map<string, ICAL.Timezone>();
+const TIMEZONE_CACHE_SIZE = 200;
+
+function cachedTimezone(vtimezone: ICAL.Component): ICAL.Timezone {
+  const key = vtimezone.toString();
+  let zone = timezoneCache.get(key);
+  if (zone === undefined) {
+    zone = new ICAL.Timezone(vtimezone);
+    if (timezoneCache.size >= TIMEZONE_CACHE_SIZE) {
+      const oldest = timezoneCache.keys().next().value;
+      if (oldest !== undefined) timezoneCache.delete(oldest);
+    }
+    timezoneCache.set(key, zone);
+  }
+  return zone;
+}
+
 /** Parses a calendar; throws ERR_INVALID_INPUT with ical.js's reason when it cannot be parsed. */
-export function readCalendar(text: string): CalendarSummary {
+export function readCalendar(text: string, options: ReadCalendarOptions = {}): CalendarSummary {
   let root: ICAL.Component;
   try {
     root = new ICAL.Component(ICAL.parse(text) as unknown[]);
@@ -67,7 +97,7 @@ export function readCalendar(text: string): CalendarSummary {
   const zones = new Map<string, ICAL.Timezone>();
   for (const vtimezone of root.getAllSubcomponents('vtimezone')) {
     const tzid = vtimezone.getFirstPropertyValue('tzid');
-    if (typeof tzid === 'string') zones.set(tzid, new ICAL.Timezone(vtimezone));
+    if (typeof tzid === 'string') zones.set(tzid, cachedTimezone(vtimezone));
   }
   const method = stringValue(root, 'method');
   const prodId = stringValue(root, 'prodid');
@@ -75,13 +105,14 @@ export function readCalendar(text: string): CalendarSummary {
     ...(method === undefined ? {} : { method }),
     ...(prodId === undefined ? {} : { prodId }),
     timezones: [...zones.keys()],
-    events: root.getAllSubcomponents('vevent').map((vevent) => readEvent(vevent, zones)),
+    events: root.getAllSubcomponents('vevent').map((vevent) => readEvent(vevent, zones, options)),
   };
 }
 
 function readEvent(
   vevent: ICAL.Component,
   zones: ReadonlyMap<string, ICAL.Timezone>,
+  options: ReadCalendarOptions,
 ): CalendarEvent {
   const extra: Record<string, string> = {};
   for (const prop of vevent.getAllProperties()) {
@@ -90,8 +121,8 @@ function readEvent(
   }
   const sequence = vevent.getFirstPropertyValue('sequence');
   const organizerProp = vevent.getFirstProperty('organizer');
-  const start = readTime(vevent.getFirstProperty('dtstart'), zones);
-  const end = readTime(vevent.getFirstProperty('dtend'), zones);
+  const start = readTime(vevent.getFirstProperty('dtstart'), zones, options);
+  const end = readTime(vevent.getFirstProperty('dtend'), zones, options);
   const recurrenceId = vevent.getFirstProperty('recurrence-id');
   const fields: Record<string, string | undefined> = {
     uid: stringValue(vevent, 'uid'),
@@ -147,6 +178,7 @@ function readEvent(
 function readTime(
   prop: ICAL.Property | null,
   zones: ReadonlyMap<string, ICAL.Timezone>,
+  options: ReadCalendarOptions,
 ): CalendarTime | undefined {
   if (!prop) return undefined;
   const value = prop.getFirstValue();
@@ -166,6 +198,23 @@ function readTime(
       const t = value.clone();
       t.zone = zone;
       utc = new Date(t.toUnixTime() * 1000).toISOString();
+    } else if (tzidText !== undefined) {
+      // No VTIMEZONE for this TZID: clients that know the name (IANA, or Windows via CLDR) resolve it.
+      const iana = options.resolveTzid?.(tzidText);
+      if (iana !== undefined) {
+        const dt = DateTime.fromObject(
+          {
+            year: value.year,
+            month: value.month,
+            day: value.day,
+            hour: value.hour,
+            minute: value.minute,
+            second: value.second,
+          },
+          { zone: iana },
+        );
+        if (dt.isValid) utc = dt.toUTC().toISO();
+      }
     }
   }
   return {
