@@ -12,14 +12,45 @@ describe('inspect engine', () => {
     const report = inspectMessage(fixture('invites/simple-meeting/expected.eml'));
     expect(report.input.kind).toBe('message');
     expect(report.mime?.contentType).toBe('multipart/mixed');
-    expect(report.mime?.children.map((c) => c.contentType)).toEqual(['multipart/alternative', 'application/ics']);
+    expect(report.mime?.children.map((c) => c.contentType)).toEqual([
+      'multipart/alternative',
+      'application/ics',
+    ]);
     expect(report.calendarParts).toEqual([
-      { path: '1.3', placement: 'alternative', contentType: 'text/calendar', method: 'REQUEST', charset: 'UTF-8', primary: true },
-      { path: '2', placement: 'attachment', contentType: 'application/ics', filename: 'invite.ics', primary: false, agreesWithPrimary: true },
+      {
+        path: '1.3',
+        placement: 'alternative',
+        contentType: 'text/calendar',
+        method: 'REQUEST',
+        charset: 'UTF-8',
+        primary: true,
+      },
+      {
+        path: '2',
+        placement: 'attachment',
+        contentType: 'application/ics',
+        filename: 'invite.ics',
+        primary: false,
+        agreesWithPrimary: true,
+      },
     ]);
     const event = report.calendars[0]?.events[0];
-    expect(event).toMatchObject({ uid: 'simple-meeting@example.com', sequence: 0, summary: 'Project kick-off', start: { value: '20261201T100000', tzid: 'Europe/Berlin', utc: '2026-12-01T09:00:00.000Z' } });
-    expect(event?.attendees).toEqual([{ address: 'ada@example.com', cn: 'Ada Lovelace', role: 'REQ-PARTICIPANT', partstat: 'NEEDS-ACTION', rsvp: 'TRUE', cutype: 'INDIVIDUAL' }]);
+    expect(event).toMatchObject({
+      uid: 'simple-meeting@example.com',
+      sequence: 0,
+      summary: 'Project kick-off',
+      start: { value: '20261201T100000', tzid: 'Europe/Berlin', utc: '2026-12-01T09:00:00.000Z' },
+    });
+    expect(event?.attendees).toEqual([
+      {
+        address: 'ada@example.com',
+        cn: 'Ada Lovelace',
+        role: 'REQ-PARTICIPANT',
+        partstat: 'NEEDS-ACTION',
+        rsvp: 'TRUE',
+        cutype: 'INDIVIDUAL',
+      },
+    ]);
     expect(report.clients.map((c) => [c.client, c.outcome])).toEqual([
       ['outlook', 'invitation'],
       ['gmail', 'invitation'],
@@ -31,7 +62,9 @@ describe('inspect engine', () => {
   it('tells a bare calendar from a message by its content', () => {
     expect(inspect(fixture('invites/all-day/expected.ics')).input.kind).toBe('calendar');
     expect(inspect(fixture('invites/all-day/expected.eml')).input.kind).toBe('message');
-    expect(inspectCalendar(fixture('invites/all-day/expected.ics')).calendarParts[0]?.placement).toBe('standalone');
+    expect(
+      inspectCalendar(fixture('invites/all-day/expected.ics')).calendarParts[0]?.placement,
+    ).toBe('standalone');
   });
 
   it('reports, does not parse, input over the size limit', () => {
@@ -46,9 +79,13 @@ describe('inspect engine', () => {
   });
 
   it('skips ignored rules', () => {
-    const broken = fixture('invites/simple-meeting/expected.eml').toString('latin1').replace('method=REQUEST', 'method=CANCEL');
+    const broken = fixture('invites/simple-meeting/expected.eml')
+      .toString('latin1')
+      .replace('method=REQUEST', 'method=CANCEL');
     expect(inspect(broken).findings.map((f) => f.rule)).toContain('method-param-mismatch');
-    expect(inspect(broken, { ignore: ['method-param-mismatch'] }).findings.map((f) => f.rule)).not.toContain('method-param-mismatch');
+    expect(
+      inspect(broken, { ignore: ['method-param-mismatch'] }).findings.map((f) => f.rule),
+    ).not.toContain('method-param-mismatch');
   });
 
   it('never throws on arbitrary bytes, and reports a plain email as not an invitation', () => {
@@ -60,11 +97,19 @@ describe('inspect engine', () => {
       }),
       { numRuns: 300 },
     );
-    expect(inspect('Subject: hi\r\n\r\nhello\r\n').clients.every((c) => c.outcome === 'not-an-invitation')).toBe(true);
+    expect(
+      inspect('Subject: hi\r\n\r\nhello\r\n').clients.every(
+        (c) => c.outcome === 'not-an-invitation',
+      ),
+    ).toBe(true);
   });
 
   it('never throws on truncated or mutated real messages', () => {
-    const originals = ['invites/simple-meeting/expected.eml', 'invites/outlook-profile/expected.eml', 'invites/non-ascii/expected.eml'].map(fixture);
+    const originals = [
+      'invites/simple-meeting/expected.eml',
+      'invites/outlook-profile/expected.eml',
+      'invites/non-ascii/expected.eml',
+    ].map(fixture);
     fc.assert(
       fc.property(
         fc.constantFrom(...originals),
@@ -72,7 +117,8 @@ describe('inspect engine', () => {
         fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 20 }),
         (original, cut, mutations) => {
           const bytes = Buffer.from(original.subarray(0, cut % (original.length + 1)));
-          for (const [at, value] of mutations) if (bytes.length > 0) bytes[at % bytes.length] = value;
+          for (const [at, value] of mutations)
+            if (bytes.length > 0) bytes[at % bytes.length] = value;
           const report = inspect(bytes);
           expect(report.findings.some((f) => f.rule === 'internal-error')).toBe(false);
         },
@@ -93,7 +139,14 @@ describe('inspect engine', () => {
 });
 
 describe('what smtp-invite builds inspects clean (property)', () => {
-  const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'America/Sao_Paulo', 'UTC'];
+  const zones = [
+    'Europe/Berlin',
+    'America/New_York',
+    'Asia/Tokyo',
+    'Australia/Sydney',
+    'America/Sao_Paulo',
+    'UTC',
+  ];
   const invite = fc.record({
     summary: fc.string({ minLength: 1, maxLength: 60 }).map((s) => `M ${s}`),
     description: fc.option(fc.string({ maxLength: 300 }), { nil: undefined }),
@@ -104,8 +157,20 @@ describe('what smtp-invite builds inspects clean (property)', () => {
     hour: fc.integer({ min: 4, max: 20 }),
     minutes: fc.integer({ min: 15, max: 600 }),
     allDay: fc.boolean(),
-    attendees: fc.array(fc.record({ role: fc.constantFrom('required', 'optional', 'chair', 'non-participant'), kind: fc.constantFrom('person', 'room', 'resource', 'group'), name: fc.string({ maxLength: 30 }) }), { minLength: 1, maxLength: 5 }),
-    rrule: fc.constantFrom(undefined, 'FREQ=WEEKLY;COUNT=5', 'FREQ=DAILY;INTERVAL=2;COUNT=3', 'FREQ=MONTHLY;BYDAY=2TU;COUNT=6'),
+    attendees: fc.array(
+      fc.record({
+        role: fc.constantFrom('required', 'optional', 'chair', 'non-participant'),
+        kind: fc.constantFrom('person', 'room', 'resource', 'group'),
+        name: fc.string({ maxLength: 30 }),
+      }),
+      { minLength: 1, maxLength: 5 },
+    ),
+    rrule: fc.constantFrom(
+      undefined,
+      'FREQ=WEEKLY;COUNT=5',
+      'FREQ=DAILY;INTERVAL=2;COUNT=3',
+      'FREQ=MONTHLY;BYDAY=2TU;COUNT=6',
+    ),
     alarm: fc.boolean(),
     sequence: fc.integer({ min: 0, max: 5 }),
     profile: fc.constantFrom('default' as const, 'outlook' as const),
@@ -122,14 +187,24 @@ describe('what smtp-invite builds inspects clean (property)', () => {
           sequence: i.sequence,
           ...(i.allDay
             ? { allDay: true, start: date }
-            : { timeZone: i.zone, start: `${date}T${String(i.hour).padStart(2, '0')}:00`, duration: `PT${i.minutes}M` }),
+            : {
+                timeZone: i.zone,
+                start: `${date}T${String(i.hour).padStart(2, '0')}:00`,
+                duration: `PT${i.minutes}M`,
+              }),
           ...(i.rrule === undefined ? {} : { recurrence: { rrule: i.rrule } }),
           ...(i.alarm ? { alarms: [{ before: 'PT15M' }] } : {}),
           organizer: { name: 'Olga', email: 'olga@example.com' },
           attendees: i.attendees.map((a, n) => ({ ...a, email: `p${n}@example.com` })),
         };
-        const built = buildInvite(input, { profile: i.profile, attachment: i.attachment, ids: deterministicIds(input, {}) });
-        const report = inspect(built.messages[0]?.raw ?? Buffer.alloc(0), { recipient: 'p0@example.com' });
+        const built = buildInvite(input, {
+          profile: i.profile,
+          attachment: i.attachment,
+          ids: deterministicIds(input, {}),
+        });
+        const report = inspect(built.messages[0]?.raw ?? Buffer.alloc(0), {
+          recipient: 'p0@example.com',
+        });
         const bad = report.findings.filter((f) => f.severity !== 'info');
         expect(bad, bad.map((f) => `${f.rule}: ${f.message}`).join('\n')).toEqual([]);
         expect(inspect(built.calendar).findings.filter((f) => f.severity !== 'info')).toEqual([]);
