@@ -4,6 +4,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ERROR_CODES } from '../src/errors.ts';
+import { CLIENT_NAMES } from '../src/inspect/inspect-types.ts';
+import { RULES } from '../src/inspect/rule-catalogue.ts';
 
 export function errorCodesTable(): string {
   const rows = Object.entries(ERROR_CODES).map(
@@ -12,7 +14,25 @@ export function errorCodesTable(): string {
   return ['| Code | Exit | Meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
-export const SECTIONS: Record<string, () => string> = { 'error-codes': errorCodesTable };
+export function inspectorRulesTable(): string {
+  const escape = (s: string) => s.replace(/\|/g, '\\|');
+  const rows = RULES.map((r) => {
+    const clients = [
+      ...new Set((r.effects ?? []).map((e) => `${CLIENT_NAMES[e.client]}: ${e.outcome}`)),
+    ].join('; ');
+    return `| \`${r.id}\` | ${r.severity} | ${r.category} | ${escape(r.summary)} | ${escape(clients) || '–'} | ${escape(r.source)} |`;
+  });
+  return [
+    '| Rule | Severity | Kind | What it means | Client effect | Source |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+export const SECTIONS: Record<string, () => string> = {
+  'error-codes': errorCodesTable,
+  'inspector-rules': inspectorRulesTable,
+};
 
 /** The README with every generated section replaced by its current content. */
 export function renderReadme(readme: string): string {

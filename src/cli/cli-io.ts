@@ -6,6 +6,9 @@ export interface CliIo {
   readonly cwd: string;
   /** Colour and progress only on a terminal. */
   readonly stderrIsTty: boolean;
+  readonly stdoutIsTty: boolean;
+  /** Standard input, for commands that read `-`. */
+  readonly readStdin: () => Promise<Buffer>;
 }
 
 export function processIo(): CliIo {
@@ -15,6 +18,12 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     stderrIsTty: process.stderr.isTTY === true,
+    stdoutIsTty: process.stdout.isTTY === true,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { SmtpInviteError } from '../errors.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
 import { runBuild } from './command-build.ts';
 import { runDemo } from './command-demo.ts';
+import { runInspect } from './command-inspect.ts';
 import { runSend } from './command-send.ts';
 import { reportError } from './report-problems.ts';
 
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   build: runBuild,
   send: runSend,
   demo: runDemo,
+  inspect: runInspect,
 };
 
 export const MAIN_HELP = `smtp-invite: meeting invitations over plain SMTP (iCalendar + iMIP), no calendar server needed.
@@ -20,6 +22,7 @@ Commands:
   build <event.json>... --out DIR   Write <name>.ics and <name>.eml for each invite
   send <event.json>                 Send an invitation by SMTP (or to ./outbox when none is set)
   demo                              Send the examples through a local capture server and check them
+  inspect <file.eml|file.ics|->...  Lint invitations and say what Outlook, Gmail, Apple and Thunderbird do
 
 Run "smtp-invite <command> --help" for a command's options. Environment: SMTP_URL, SMTP_PASSWORD.
 Exit codes: 0 ok, 1 partial failure (some recipients refused), 2 usage or invalid input,

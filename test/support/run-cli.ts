@@ -9,7 +9,7 @@ export interface CliResult {
 
 export async function runCli(
   argv: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: Buffer | string; tty?: boolean },
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -18,7 +18,9 @@ export async function runCli(
     stderr: { write: (s: string) => (stderr += s) },
     env: options.env ?? {},
     cwd: options.cwd,
-    stderrIsTty: false,
+    stderrIsTty: options.tty ?? false,
+    stdoutIsTty: options.tty ?? false,
+    readStdin: () => Promise.resolve(Buffer.from(options.stdin ?? '')),
   });
   return { code, stdout, stderr };
 }
