@@ -6,10 +6,10 @@ import { CLIENT_NAMES, type Finding, type InspectReport } from '../inspect/inspe
 import type { Severity } from '../diagnostics.ts';
 
 interface Style {
-  red(s: string): string;
-  yellow(s: string): string;
-  dim(s: string): string;
-  bold(s: string): string;
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  dim: (s: string) => string;
+  bold: (s: string) => string;
 }
 
 const plain: Style = { red: (s) => s, yellow: (s) => s, dim: (s) => s, bold: (s) => s };

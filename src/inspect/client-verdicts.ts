@@ -54,7 +54,7 @@ export function computeVerdicts(
 
 function baseOutcome(context: InspectContext, method: string | undefined): Outcome {
   if (context.primary === undefined) return 'not-an-invitation';
-  switch (method) {
+  switch (method ?? '') {
     case 'REQUEST':
       return context.options.previousSequence !== undefined ? 'applied' : 'invitation';
     case 'COUNTER':
@@ -97,7 +97,7 @@ function labelOf(outcome: Outcome, method: string | undefined, context: InspectC
 }
 
 function appliedLabel(method: string | undefined, context: InspectContext): string {
-  switch (method) {
+  switch (method ?? '') {
     case 'REQUEST':
       return `update applied to the existing calendar item (SEQUENCE above ${context.options.previousSequence ?? 0})`;
     case 'CANCEL':
