@@ -209,6 +209,30 @@ const sameUid: CommentCheck = ({ method, vcalendar }) => {
     }));
 };
 
+// The first component of each UID without RECURRENCE-ID, per calendar and component name: built
+// once, so a calendar with thousands of overrides is checked in linear time, not quadratic.
+const masterIndex = new WeakMap<Component, Map<string, ReadonlyMap<string, Component>>>();
+
+function mastersOf(vcalendar: Component, name: string): ReadonlyMap<string, Component> {
+  let byName = masterIndex.get(vcalendar);
+  if (byName === undefined) {
+    byName = new Map();
+    masterIndex.set(vcalendar, byName);
+  }
+  let masters = byName.get(name);
+  if (masters === undefined) {
+    const index = new Map<string, Component>();
+    for (const c of componentsNamed(vcalendar, name)) {
+      const uid = firstValue(c, 'UID');
+      if (uid !== undefined && !index.has(uid) && propertiesNamed(c, 'RECURRENCE-ID').length === 0)
+        index.set(uid, c);
+    }
+    masters = index;
+    byName.set(name, masters);
+  }
+  return masters;
+}
+
 /**
  * RECURRENCE-ID "Only if referring to an instance of a recurring calendar component": decidable
  * only when the component it overrides (same UID, no RECURRENCE-ID) is in the same message and has
@@ -222,9 +246,7 @@ const recurrenceIdNeedsRecurringMaster: CommentCheck = ({
 }) => {
   const uid = firstValue(component, 'UID');
   if (found === 0 || uid === undefined) return [];
-  const master = componentsNamed(vcalendar, component.name).find(
-    (c) => firstValue(c, 'UID') === uid && propertiesNamed(c, 'RECURRENCE-ID').length === 0,
-  );
+  const master = mastersOf(vcalendar, component.name).get(uid);
   if (
     master === undefined ||
     propertiesNamed(master, 'RRULE').length > 0 ||
