@@ -91,6 +91,36 @@ export {
   type SendReport,
 } from './flows/send-invite.ts';
 
+// Inspector (lint any invitation email or .ics; predict what each client does)
+export {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIME_LIMIT_MS,
+  inspect,
+  inspectCalendar,
+  inspectMessage,
+} from './inspect/inspect-engine.ts';
+export { ENGINE_FINDINGS, RULES } from './inspect/rule-catalogue.ts';
+export {
+  CLIENTS,
+  CLIENT_NAMES,
+  OUTCOMES,
+  type AttendeeInfo,
+  type CalendarInfo,
+  type CalendarPartSummary,
+  type CalendarPlacement,
+  type Client,
+  type ClientVerdict,
+  type EventInfo,
+  type Finding,
+  type InspectOptions,
+  type InspectReport,
+  type MimePartSummary,
+  type Outcome,
+  type Rule,
+  type RuleCategory,
+  type TimeInfo,
+} from './inspect/inspect-types.ts';
+
 // CLI (for embedding: run(argv, io) → exit code)
 export { run } from './cli/run.ts';
 export type { CliIo } from './cli/cli-io.ts';
