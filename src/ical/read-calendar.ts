@@ -181,8 +181,8 @@ function readTime(
   options: ReadCalendarOptions,
 ): CalendarTime | undefined {
   if (!prop) return undefined;
-  const value = prop.getFirstValue();
-  if (!(value instanceof ICAL.Time)) return undefined;
+  const value = rawTime(prop);
+  if (value === undefined) return undefined;
   const tzid = prop.getParameter('tzid');
   const tzidText = typeof tzid === 'string' ? tzid : undefined;
   const written = value.toICALString();
@@ -223,6 +223,24 @@ function readTime(
     isDate: value.isDate,
     ...(utc === undefined ? {} : { utc }),
   };
+}
+
+/**
+ * The property's first value as an ICAL.Time with no zone attached. Not getFirstValue(): for a TZID
+ * it asks the calendar for the VTIMEZONE, and ical.js caches only the zones it finds, so every
+ * unknown TZID rescans all components (quadratic on a calendar with thousands of events). We
+ * attach the zone ourselves from the map built once per calendar.
+ */
+function rawTime(prop: ICAL.Property): ICAL.Time | undefined {
+  const raw: unknown = prop.jCal[3];
+  if (typeof raw !== 'string') return undefined;
+  try {
+    if (prop.type === 'date') return ICAL.Time.fromDateString(raw);
+    if (prop.type === 'date-time') return ICAL.Time.fromDateTimeString(raw);
+  } catch {
+    // A value ical.js cannot read: no time to report (the inspector's own checks say why).
+  }
+  return undefined;
 }
 
 function stringValue(component: ICAL.Component, name: string): string | undefined {

@@ -48,7 +48,8 @@ export function inspectMessage(
     const parts = found.map((f) =>
       buildPart({
         seen,
-        path: f.node.path,
+        // A calendar that is the whole message (no multipart) is named like the root MIME node.
+        path: f.node.path === '' ? 'message' : f.node.path,
         placement: f.placement,
         contentType: f.node.contentType,
         method: f.node.params['method'],
@@ -127,10 +128,10 @@ interface PartInput {
 }
 
 function buildPart(p: PartInput): CalendarPart {
-  const decoded = decodeText(p.bytes, p.charset);
   // Scan UTF-8 bytes rather than the decoded text: a fold that splits a multi-byte character is only
-  // repairable (and invalid UTF-8 only detectable) before decoding.
-  const utf8 = p.charset === undefined || /^utf-?8$/i.test(p.charset.trim());
+  // repairable (and invalid UTF-8 only detectable) before decoding. An empty charset= means none.
+  const utf8 = p.charset === undefined || /^(utf-?8)?$/i.test(p.charset.trim());
+  const decoded = decodeCalendarText(p.bytes, p.charset, utf8);
   const scan: CalendarScan = scanCalendar(utf8 ? p.bytes : decoded.text);
   const vcalendar = scan.components.find((c) => c.name === 'VCALENDAR');
   const methodLine = vcalendar === undefined ? undefined : propertiesNamed(vcalendar, 'METHOD')[0];
@@ -151,6 +152,41 @@ function buildPart(p: PartInput): CalendarPart {
     events: vcalendar === undefined ? [] : readEventsOnce(decoded.text, vcalendar, p.seen),
     primary: p.primary,
   };
+}
+
+/**
+ * Charset decoding of a calendar part. RFC 5545 §3.1 expects readers to unfold before decoding, as
+ * simple writers fold in the middle of a UTF-8 sequence: bytes that are valid UTF-8 once unfolded
+ * are not a charset problem (the text is then kept unfolded, which every reader accepts).
+ */
+function decodeCalendarText(
+  bytes: Buffer,
+  charset: string | undefined,
+  utf8: boolean,
+): ReturnType<typeof decodeText> {
+  const decoded = decodeText(bytes, utf8 ? 'utf-8' : charset);
+  if (decoded.problem === undefined || !utf8) return decoded;
+  const unfolded = decodeText(unfoldBytes(bytes), 'utf-8');
+  return unfolded.problem === undefined ? unfolded : decoded;
+}
+
+/** Removes CRLF (or LF) + one space or tab: RFC 5545 §3.1 unfolding, on octets. */
+function unfoldBytes(bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] ?? 0;
+    if (b === 0x0d && bytes[i + 1] === 0x0a && (bytes[i + 2] === 0x20 || bytes[i + 2] === 0x09)) {
+      i += 2;
+      continue;
+    }
+    if (b === 0x0a && (bytes[i + 1] === 0x20 || bytes[i + 1] === 0x09)) {
+      i += 1;
+      continue;
+    }
+    out[n++] = b;
+  }
+  return out.subarray(0, n);
 }
 
 function readEventsOnce(

@@ -91,21 +91,52 @@ const PRESENCE_WORDS: Readonly<Record<Presence, string>> = {
   '0 or 1': 'at most one',
 };
 
+/** How many times each name occurs among a component's properties and sub-components. */
+interface Tally {
+  readonly property: ReadonlyMap<string, number>;
+  readonly component: ReadonlyMap<string, number>;
+}
+
+function tally(component: Component): Tally {
+  const count = (items: readonly { name: string }[]) => {
+    const counts = new Map<string, number>();
+    for (const item of items) counts.set(item.name, (counts.get(item.name) ?? 0) + 1);
+    return counts;
+  };
+  return { property: count(component.properties), component: count(component.components) };
+}
+
+// The names a table lists, per kind: computed once per table (tables are static data).
+const namedCache = new WeakMap<readonly PresenceRow[], Record<PresenceRow['kind'], Set<string>>>();
+
+function namedIn(rows: readonly PresenceRow[], kind: PresenceRow['kind']): Set<string> {
+  let named = namedCache.get(rows);
+  if (named === undefined) {
+    const of = (k: PresenceRow['kind']) =>
+      new Set(rows.filter((r) => r.kind === k && !WILDCARDS.has(r.name)).map((r) => r.name));
+    named = { property: of('property'), component: of('component') };
+    namedCache.set(rows, named);
+  }
+  return named[kind];
+}
+
 /** How many times a row's name occurs among the component's properties or sub-components. */
-function countRow(component: Component, row: PresenceRow, rows: readonly PresenceRow[]): number {
-  const items = row.kind === 'property' ? component.properties : component.components;
-  const named = new Set(
-    rows.filter((r) => r.kind === row.kind && !WILDCARDS.has(r.name)).map((r) => r.name),
-  );
+function countRow(counts: Tally, row: PresenceRow, rows: readonly PresenceRow[]): number {
+  const items = counts[row.kind];
+  let total = 0;
   switch (row.name) {
     case 'X-PROPERTY':
     case 'X-COMPONENT':
-      return items.filter((i) => isExperimental(i.name)).length;
+      for (const [name, n] of items) if (isExperimental(name)) total += n;
+      return total;
     case 'IANA-PROPERTY':
-    case 'IANA-COMPONENT':
-      return items.filter((i) => !isExperimental(i.name) && !named.has(i.name)).length;
+    case 'IANA-COMPONENT': {
+      const named = namedIn(rows, row.kind);
+      for (const [name, n] of items) if (!isExperimental(name) && !named.has(name)) total += n;
+      return total;
+    }
     default:
-      return items.filter((i) => i.name === row.name).length;
+      return items.get(row.name) ?? 0;
   }
 }
 
@@ -379,8 +410,9 @@ function checkComponent(
 ): void {
   const rows = ITIP_PRESENCE[method][table];
   if (rows === undefined) return;
+  const counts = tally(component);
   for (const row of rows) {
-    const found = countRow(component, row, rows);
+    const found = countRow(counts, row, rows);
     const expected =
       (row.comment === undefined ? undefined : RELAXED_PRESENCE.get(row.comment)) ?? row.presence;
     const section = rowSection(method, row);

@@ -18,7 +18,10 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME =
   /^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2})(?::?(\d{2}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+// Bounded: names come from untrusted calendars too (the inspector), and a hostile one can hold
+// thousands of distinct TZIDs. Real inputs use a handful, so clearing when full costs nothing.
 const zoneCache = new Map<string, string | null>();
+const ZONE_CACHE_SIZE = 1000;
 
 /**
  * The canonical spelling of an IANA zone name (`europe/berlin` → `Europe/Berlin`), or null when the
@@ -32,6 +35,7 @@ export function canonicalTimeZone(name: string): string | null {
   if (/^[A-Za-z][A-Za-z0-9/_+-]*$/.test(name) && IANAZone.isValidZone(name)) {
     result = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   }
+  if (zoneCache.size >= ZONE_CACHE_SIZE) zoneCache.clear();
   zoneCache.set(name, result);
   return result;
 }

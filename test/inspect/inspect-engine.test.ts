@@ -136,6 +136,56 @@ describe('inspect engine', () => {
     expect(report.findings.map((f) => f.rule)).not.toContain('time-limit');
     expect(report.calendarParts).toHaveLength(2);
   });
+
+  it('runs every rule on a calendar with thousands of events and distinct unknown TZIDs', () => {
+    // Each unknown TZID used to make ical.js rescan the whole calendar (quadratic): this input
+    // then blew the default time limit.
+    const base = fixture('invites/simple-meeting/expected.ics').toString('latin1');
+    const events = Array.from(
+      { length: 5000 },
+      (_, i) =>
+        `BEGIN:VEVENT\r\nUID:e${i}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Zone/${i}:20261201T100000\r\nSUMMARY:x\r\nORGANIZER:mailto:o@example.com\r\nATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION:mailto:a@example.com\r\nEND:VEVENT\r\n`,
+    ).join('');
+    const report = inspect(base.replace('END:VCALENDAR', `${events}END:VCALENDAR`));
+    const rules = new Set(report.findings.map((f) => f.rule));
+    expect(rules).not.toContain('time-limit');
+    expect(rules).toContain('tzid-without-vtimezone');
+  });
+});
+
+describe('calendar parts read tolerantly', () => {
+  const calendar = fixture('invites/simple-meeting/expected.ics').toString('utf8');
+  const single = (body: Buffer, charset = 'UTF-8') =>
+    Buffer.concat([
+      Buffer.from(
+        `From: olga@example.com\r\nTo: ada@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/calendar; charset=${charset}; method=REQUEST\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`,
+      ),
+      body,
+    ]);
+
+  it('names a calendar that is the whole message "message"', () => {
+    const report = inspectMessage(single(Buffer.from(calendar)));
+    expect(report.calendarParts.map((p) => p.path)).toEqual(['message']);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('accepts a fold that splits a UTF-8 character (RFC 5545 §3.1: unfold before decoding)', () => {
+    const bytes = Buffer.from(calendar.replace('LOCATION:Room 2', 'LOCATION:München'));
+    const at = bytes.indexOf(Buffer.from('Mü')) + 2; // between the two octets of ü
+    const folded = Buffer.concat([bytes.subarray(0, at), Buffer.from('\r\n '), bytes.subarray(at)]);
+    const report = inspectMessage(single(folded));
+    expect(report.findings).toEqual([]);
+    expect(report.calendars[0]?.events[0]?.summary).toBe('Project kick-off');
+  });
+
+  it('still reports bytes that are not UTF-8 even unfolded', () => {
+    const bytes = Buffer.from(
+      calendar.replace('LOCATION:Room 2', 'LOCATION:M\u00fcnchen'),
+      'latin1',
+    );
+    const rules = inspectMessage(single(bytes)).findings.map((f) => f.rule);
+    expect(rules).toContain('invalid-charset');
+  });
 });
 
 describe('what smtp-invite builds inspects clean (property)', () => {

@@ -233,6 +233,13 @@ describe('outlook-unsupported-recurrence', () => {
   const fired = (...lines: string[]) =>
     findings(check(withRrule(...lines)), 'outlook-unsupported-recurrence').map((f) => f.message);
 
+  it('owns two RRULEs alone (itip-presence does not repeat it)', () => {
+    const rules = check(
+      withRrule('RRULE:FREQ=DAILY;COUNT=2', 'RRULE:FREQ=WEEKLY;COUNT=2'),
+    ).findings.map((f) => f.rule);
+    expect(rules).toEqual(['outlook-unsupported-recurrence']);
+  });
+
   it.each([
     'RRULE:FREQ=DAILY;INTERVAL=2;COUNT=3',
     'RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270101T000000Z',

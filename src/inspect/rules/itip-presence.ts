@@ -104,6 +104,9 @@ function ownedElsewhere(
     if (v.component === 'VEVENT' && v.name === 'ORGANIZER' && v.method !== 'PUBLISH') return true;
     if (VTIMEZONE_PARTS[v.component]?.has(v.name) === true) return true;
   }
+  // Several RRULEs (RFC 5545: SHOULD NOT occur more than once): outlook-unsupported-recurrence
+  // reports them, with Outlook's reaction.
+  if (v.component === 'VEVENT' && v.name === 'RRULE' && v.found > 1) return true;
   if (v.component === 'VEVENT' && v.message.includes('must not have both DTEND and DURATION'))
     return true;
   if (
