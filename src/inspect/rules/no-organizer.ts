@@ -14,6 +14,8 @@ const NEEDS_ORGANIZER = new Set([
   'REFRESH',
 ]);
 
+const INVITATIONS = new Set(['REQUEST', 'ADD']);
+
 export const noOrganizer = defineRule({
   id: 'no-organizer',
   category: 'client',
@@ -32,6 +34,9 @@ export const noOrganizer = defineRule({
     for (const event of primaryEvents(context)) {
       if (first(event.vevent, 'ORGANIZER') === undefined) {
         yield {
+          // The documented client reactions are to invitations; for a REPLY, CANCEL… it is a
+          // violation of RFC 5546 whose effect is not documented, so no verdict changes.
+          ...(INVITATIONS.has(method) ? {} : { effects: [] }),
           message: `${method} VEVENT ${event.index} has no ORGANIZER`,
           path: eventPath(event),
           line: event.vevent.line,
