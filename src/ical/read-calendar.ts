@@ -68,8 +68,7 @@ export interface ReadCalendarOptions {
 const timezoneCache = new Map<string, ICAL.Timezone>();
 const TIMEZONE_CACHE_SIZE = 200;
 
-function cachedTimezone(vtimezone: ICAL.Component): ICAL.Timezone {
-  const key = vtimezone.toString();
+function cachedTimezone(vtimezone: ICAL.Component, key = vtimezone.toString()): ICAL.Timezone {
   let zone = timezoneCache.get(key);
   if (zone === undefined) {
     zone = new ICAL.Timezone(vtimezone);
@@ -80,6 +79,36 @@ function cachedTimezone(vtimezone: ICAL.Component): ICAL.Timezone {
     timezoneCache.set(key, zone);
   }
   return zone;
+}
+
+export interface LocalTime {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+/**
+ * The UTC instant (ISO 8601) of a wall-clock time in the zone a VTIMEZONE defines, given the
+ * VTIMEZONE's own text; undefined when ical.js cannot use it. For callers that have already read
+ * the calendar themselves (the inspector) and only need the zone arithmetic.
+ */
+export function instantInVtimezone(vtimezoneText: string, local: LocalTime): string | undefined {
+  try {
+    let zone = timezoneCache.get(vtimezoneText);
+    if (zone === undefined) {
+      const component = new ICAL.Component(ICAL.parse(vtimezoneText) as unknown[]);
+      if (component.name !== 'vtimezone') return undefined;
+      zone = cachedTimezone(component, vtimezoneText);
+    }
+    const time = ICAL.Time.fromData({ ...local, isDate: false }, zone);
+    const seconds = time.toUnixTime();
+    return Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses a calendar; throws ERR_INVALID_INPUT with ical.js's reason when it cannot be parsed. */

@@ -3,12 +3,12 @@
  * summaries), run every rule within the time budget, derive each client's verdict. Never throws on
  * content: unreadable input, a crashing rule or a blown budget all become findings.
  */
-import { readCalendar } from '../ical/read-calendar.ts';
 import type { Severity } from '../diagnostics.ts';
 import { componentsNamed, propertiesNamed, type CalendarScan } from './calendar-model.ts';
 import { computeVerdicts, type EffectiveFinding } from './client-verdicts.ts';
 import { collectCalendarParts, pickPrimary } from './collect-calendar-parts.ts';
 import { eventsFromScan } from './event-info.ts';
+import { withInstants } from './event-instants.ts';
 import type {
   CalendarPart,
   CalendarPartSummary,
@@ -25,7 +25,6 @@ import type { MimeNode } from './mime-model.ts';
 import { decodeText, parseMimeTree } from './parse-mime-tree.ts';
 import { RULES } from './rule-catalogue.ts';
 import { scanCalendar } from './scan-calendar.ts';
-import { resolveTzid } from './windows-zones.ts';
 import { sameCalendar } from './rule-helpers.ts';
 
 export const DEFAULT_MAX_BYTES = 25 * 1024 * 1024;
@@ -196,38 +195,10 @@ function readEventsOnce(
 ): CalendarPart['events'] {
   let events = seen.get(text);
   if (events === undefined) {
-    events = readEvents(text, vcalendar);
+    events = withInstants(vcalendar, eventsFromScan(componentsNamed(vcalendar, 'VEVENT')));
     seen.set(text, events);
   }
   return events;
-}
-
-/** Event summaries: ical.js where it parses (it resolves times), the raw scan otherwise. */
-function readEvents(
-  text: string,
-  vcalendar: NonNullable<CalendarPart['vcalendar']>,
-): CalendarPart['events'] {
-  const fromScan = eventsFromScan(componentsNamed(vcalendar, 'VEVENT'));
-  try {
-    const summary = readCalendar(text, { resolveTzid: (tzid) => resolveTzid(tzid)?.iana });
-    // Pair by position: both list the VEVENTs in document order. Keep the scan's raw view and add
-    // the instants ical.js resolved.
-    return fromScan.map((event, i) => {
-      const parsed = summary.events[i];
-      if (parsed === undefined) return event;
-      return {
-        ...event,
-        ...(event.start && parsed.start?.utc !== undefined
-          ? { start: { ...event.start, utc: parsed.start.utc } }
-          : {}),
-        ...(event.end && parsed.end?.utc !== undefined
-          ? { end: { ...event.end, utc: parsed.end.utc } }
-          : {}),
-      };
-    });
-  } catch {
-    return fromScan;
-  }
 }
 
 type ContextBuilder = () => InspectContext;

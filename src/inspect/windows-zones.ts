@@ -12,7 +12,20 @@ export interface ResolvedZone {
   readonly kind: 'iana' | 'windows' | 'prefixed';
 }
 
+// windows-iana searches its table linearly; the same few TZIDs recur in every calendar. Bounded,
+// because TZIDs come from untrusted input.
+const resolved = new Map<string, ResolvedZone | undefined>();
+const RESOLVED_CACHE_SIZE = 1000;
+
 export function resolveTzid(tzid: string): ResolvedZone | undefined {
+  if (resolved.has(tzid)) return resolved.get(tzid);
+  const zone = resolveUncached(tzid);
+  if (resolved.size >= RESOLVED_CACHE_SIZE) resolved.clear();
+  resolved.set(tzid, zone);
+  return zone;
+}
+
+function resolveUncached(tzid: string): ResolvedZone | undefined {
   const name = tzid.trim();
   const iana = canonicalTimeZone(name);
   if (iana !== null) return { iana, kind: 'iana' };
