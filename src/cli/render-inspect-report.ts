@@ -23,7 +23,15 @@ const ansi: Style = {
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Notes' };
 const MARKS: Record<Severity, string> = { error: '✗', warning: '!', info: 'i' };
 
-export function renderInspectReport(name: string, report: InspectReport, colour: boolean): string {
+export function renderInspectReport(
+  name: string,
+  untrusted: InspectReport,
+  colour: boolean,
+): string {
+  // Everything in a report may come from the inspected message: control characters (ESC, CR…)
+  // would drive the terminal, so they are shown as escapes.
+  const report = terminalSafe(untrusted);
+  name = terminalSafe(name);
   const s = colour ? ansi : plain;
   const out: string[] = [];
   const parts = report.calendarParts.length;
@@ -54,7 +62,7 @@ export function renderInspectReport(name: string, report: InspectReport, colour:
         ? `${event.start.value}${event.start.tzid ? ` ${event.start.tzid}` : ''}${event.start.utc ? ` (= ${event.start.utc.replace('.000Z', 'Z')})` : ''}`
         : 'no DTSTART';
       out.push(
-        `  ${calendar.method ?? 'no METHOD'} "${event.summary ?? ''}" UID ${event.uid ?? '(none)'} SEQUENCE ${event.sequence ?? '(none)'}${event.recurrenceId ? ` RECURRENCE-ID ${event.recurrenceId}` : ''}; ${when}; ${event.attendees.length} attendee${event.attendees.length === 1 ? '' : 's'}`,
+        `  ${calendar.method ?? 'no METHOD'} ${event.summary === undefined ? '(no SUMMARY)' : `"${event.summary}"`} UID ${event.uid ?? '(none)'} SEQUENCE ${event.sequence ?? '(none)'}${event.recurrenceId ? ` RECURRENCE-ID ${event.recurrenceId}` : ''}; ${when}; ${event.attendees.length} attendee${event.attendees.length === 1 ? '' : 's'}`,
       );
     }
   }
@@ -84,4 +92,21 @@ function renderFinding(f: Finding, colourOf: (s: string) => string, s: Style): s
     `    ${colourOf(MARKS[f.severity])} ${s.bold(f.rule)} ${s.dim(`(${where})`)}: ${f.message}${clients}`,
     `      ${s.dim(`fix: ${f.fix}`)}`,
   ];
+}
+
+// C0 controls except LF and TAB, DEL and C1 controls.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+function terminalSafe<T>(value: T): T {
+  if (typeof value === 'string')
+    return value.replace(
+      CONTROL,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => terminalSafe(v)) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, terminalSafe(v as unknown)]),
+    ) as T;
+  return value;
 }

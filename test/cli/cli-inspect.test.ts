@@ -48,6 +48,21 @@ describe('smtp-invite inspect', () => {
     );
   });
 
+  it('never lets text from the message drive the terminal', async () => {
+    const hostile = join(dir, 'hostile.ics');
+    writeFileSync(
+      hostile,
+      readFileSync(fixture('invites/simple-meeting/expected.ics'), 'utf8').replace(
+        'SUMMARY:Project kick-off',
+        'SUMMARY:\u001b]0;pwned\u0007\u001b[2JKick-off\rX',
+      ),
+    );
+    const result = await runCli(['inspect', hostile], { cwd: dir });
+    expect(result.stdout).toContain('control-character');
+    expect(result.stdout).toContain('\\u001b]0;pwned\\u0007');
+    expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+
   it('colours only on a terminal', async () => {
     const result = await runCli(['inspect', broken], { cwd: dir, tty: true });
     expect(result.stdout).toContain('\u001b[31m');

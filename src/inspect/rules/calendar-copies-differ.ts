@@ -30,7 +30,11 @@ export const calendarCopiesDiffer = defineRule({
 });
 
 function describeDifference(
-  a: { events: readonly { uid?: string; sequence?: number }[]; calendarMethod?: string },
+  a: {
+    events: readonly { uid?: string; sequence?: number }[];
+    calendarMethod?: string;
+    text: string;
+  },
   b: typeof a,
 ): string {
   const differences: string[] = [];
@@ -38,5 +42,24 @@ function describeDifference(
     differences.push(`METHOD ${a.calendarMethod ?? '-'} vs ${b.calendarMethod ?? '-'}`);
   if (a.events[0]?.uid !== b.events[0]?.uid) differences.push('UID');
   if (a.events[0]?.sequence !== b.events[0]?.sequence) differences.push('SEQUENCE');
+  if (differences.length === 0) {
+    const property = firstDifferingProperty(a.text, b.text);
+    if (property !== undefined) differences.push(`first difference in ${property}`);
+  }
   return differences.length === 0 ? '' : ` (${differences.join(', ')})`;
+}
+
+/** Name of the first unfolded content line that differs, e.g. ORGANIZER. */
+function firstDifferingProperty(a: string, b: string): string | undefined {
+  const lines = (s: string) =>
+    s
+      .replace(/\r\n?/g, '\n')
+      .replace(/\n[ \t]/g, '')
+      .trim()
+      .split('\n');
+  const [x, y] = [lines(a), lines(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return /^[A-Za-z0-9-]+/.exec(x[i] ?? y[i] ?? '')?.[0]?.toUpperCase();
+  }
+  return undefined;
 }
