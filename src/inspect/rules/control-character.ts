@@ -1,4 +1,5 @@
 import { defineRule } from '../inspect-types.ts';
+import { scanProblemHits } from '../rule-helpers.ts';
 
 // RFC 5545 §3.1: property values are VALUE-CHAR (WSP / %x21-7E / NON-US-ASCII) and parameter
 // values SAFE-CHAR or QSAFE-CHAR; CONTROL characters (%x00-08 / %x0A-1F / %x7F) are allowed
@@ -12,16 +13,5 @@ export const controlCharacter = defineRule({
   summary: 'A control character (other than HTAB) appears in a content line.',
   fix: 'Strip control characters from text before writing it; encode line breaks in TEXT values as \\n.',
   source: 'RFC 5545 §3.1',
-  *check(context) {
-    const part = context.primary;
-    if (part === undefined) return;
-    for (const problem of part.scan.problems) {
-      if (problem.code !== 'control-character') continue;
-      yield { message: problem.message, path: part.path, ...lineOf(problem.line) };
-    }
-  },
+  check: (context) => scanProblemHits(context, 'control-character'),
 });
-
-function lineOf(line: number): { line?: number } {
-  return line > 0 ? { line } : {};
-}

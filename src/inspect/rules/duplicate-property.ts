@@ -1,7 +1,7 @@
-import type { Component } from '../calendar-model.ts';
 import { MAX_PROBLEMS_PER_CODE } from '../calendar-problem-log.ts';
 import { AT_MOST_ONCE } from '../calendar-value-checks.ts';
 import { defineRule } from '../inspect-types.ts';
+import { componentsWithPaths } from '../rule-helpers.ts';
 
 // RFC 5545 §3.6.1 (and §3.6, §3.6.2-3.6.6 for the other components): UID, DTSTAMP, DTSTART,
 // SUMMARY, ORGANIZER, SEQUENCE, DTEND… "MUST NOT occur more than once". Clients disagree on which
@@ -21,7 +21,7 @@ export const duplicateProperty = defineRule({
     if (part?.vcalendar === undefined) return;
     let shown = 0;
     let more = 0;
-    for (const { component, path } of withPaths(part.vcalendar, part.path)) {
+    for (const { component, path } of componentsWithPaths(part.vcalendar, part.path)) {
       const once = AT_MOST_ONCE[component.name];
       if (once === undefined) continue;
       const lines = new Map<string, number[]>();
@@ -53,18 +53,4 @@ export const duplicateProperty = defineRule({
 
 function listLines(lines: readonly number[]): string {
   return lines.length > 5 ? `${lines.slice(0, 5).join(', ')}…` : lines.join(', ');
-}
-
-/** Every component of the tree with its path: `1.3`, `1.3/VEVENT[0]`, `1.3/VEVENT[0]/VALARM[1]`. */
-function* withPaths(
-  component: Component,
-  path: string,
-): Generator<{ component: Component; path: string }> {
-  yield { component, path };
-  const counts = new Map<string, number>();
-  for (const child of component.components) {
-    const index = counts.get(child.name) ?? 0;
-    counts.set(child.name, index + 1);
-    yield* withPaths(child, `${path}/${child.name}[${index}]`);
-  }
 }

@@ -1,4 +1,5 @@
 import { defineRule } from '../inspect-types.ts';
+import { scanProblemHits } from '../rule-helpers.ts';
 
 // RFC 5545 §3.1: an iCalendar object is a sequence of content lines, each `name … ":" value`; a
 // blank line is not one. Lenient parsers (ical.js among them) skip it, but a blank line inside a
@@ -12,16 +13,5 @@ export const emptyLine = defineRule({
   summary: 'A blank line inside the calendar.',
   fix: 'Remove blank lines; write a line break inside a TEXT value as \\n.',
   source: 'RFC 5545 §3.1',
-  *check(context) {
-    const part = context.primary;
-    if (part === undefined) return;
-    for (const problem of part.scan.problems) {
-      if (problem.code !== 'empty-line') continue;
-      yield { message: problem.message, path: part.path, ...lineOf(problem.line) };
-    }
-  },
+  check: (context) => scanProblemHits(context, 'empty-line'),
 });
-
-function lineOf(line: number): { line?: number } {
-  return line > 0 ? { line } : {};
-}

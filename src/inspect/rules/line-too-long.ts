@@ -1,4 +1,5 @@
 import { defineRule } from '../inspect-types.ts';
+import { scanProblemHits } from '../rule-helpers.ts';
 
 // RFC 5545 §3.1: "Lines of text SHOULD NOT be longer than 75 octets, excluding the line break";
 // longer content lines are folded. Clients read longer lines; the limit keeps a calendar intact
@@ -14,16 +15,5 @@ export const lineTooLong = defineRule({
   summary: 'Calendar lines longer than 75 octets are not folded.',
   fix: 'Fold content lines at 75 octets (CRLF + one space), without splitting a UTF-8 character.',
   source: 'RFC 5545 §3.1',
-  *check(context) {
-    const part = context.primary;
-    if (part === undefined) return;
-    for (const problem of part.scan.problems) {
-      if (problem.code !== 'line-too-long') continue;
-      yield { message: problem.message, path: part.path, ...lineOf(problem.line) };
-    }
-  },
+  check: (context) => scanProblemHits(context, 'line-too-long'),
 });
-
-function lineOf(line: number): { line?: number } {
-  return line > 0 ? { line } : {};
-}

@@ -1,4 +1,5 @@
 import { defineRule } from '../inspect-types.ts';
+import { scanProblemHits } from '../rule-helpers.ts';
 
 // RFC 5545 §3.1: contentline = name *(";" param) ":" value CRLF, with names made of letters,
 // digits and "-", and parameter values quoted when they contain ":", ";" or ",". A line that does
@@ -12,16 +13,5 @@ export const malformedLine = defineRule({
   summary: 'A content line does not parse as name;params:value.',
   fix: 'Write every line as NAME;PARAM=value:value, quote parameter values containing : ; or , and fold with CRLF + one space.',
   source: 'RFC 5545 §3.1',
-  *check(context) {
-    const part = context.primary;
-    if (part === undefined) return;
-    for (const problem of part.scan.problems) {
-      if (problem.code !== 'malformed-line') continue;
-      yield { message: problem.message, path: part.path, ...lineOf(problem.line) };
-    }
-  },
+  check: (context) => scanProblemHits(context, 'malformed-line'),
 });
-
-function lineOf(line: number): { line?: number } {
-  return line > 0 ? { line } : {};
-}

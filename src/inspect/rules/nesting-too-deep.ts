@@ -1,4 +1,5 @@
 import { defineRule } from '../inspect-types.ts';
+import { scanProblemHits } from '../rule-helpers.ts';
 
 // RFC 5545 §3.6 nests components three levels deep (VCALENDAR > VEVENT > VALARM; RFC 9073 adds
 // VLOCATION and PARTICIPANT under VEVENT, RFC 9074 VALARM under those). A component nested beyond
@@ -12,16 +13,5 @@ export const nestingTooDeep = defineRule({
   summary: 'Components are nested more than 32 deep; the deepest ones were not read.',
   fix: 'Nest components only as RFC 5545 defines (VCALENDAR > VEVENT > VALARM); check the generator for unclosed BEGIN lines.',
   source: 'RFC 5545 §3.6',
-  *check(context) {
-    const part = context.primary;
-    if (part === undefined) return;
-    for (const problem of part.scan.problems) {
-      if (problem.code !== 'nesting-too-deep') continue;
-      yield { message: problem.message, path: part.path, ...lineOf(problem.line) };
-    }
-  },
+  check: (context) => scanProblemHits(context, 'nesting-too-deep'),
 });
-
-function lineOf(line: number): { line?: number } {
-  return line > 0 ? { line } : {};
-}

@@ -1,7 +1,7 @@
 import { addressOf, paramValue, propertiesNamed } from '../calendar-model.ts';
 import type { RuleHit } from '../inspect-types.ts';
 import { defineRule } from '../inspect-types.ts';
-import { eventPath, first, methodOf, primaryEvents } from '../rule-helpers.ts';
+import { eventPath, first, methodOf, primaryEvents, capped } from '../rule-helpers.ts';
 import { expectsAnswer } from './no-rsvp.ts';
 
 // RFC 5545 §3.2.12: PARTSTAT defaults to NEEDS-ACTION, so leaving it out is valid. Apple's calendar
@@ -30,39 +30,30 @@ export const noPartstat = defineRule({
     if (methodOf(context) !== 'REQUEST') return;
     const recipient =
       context.options.recipient === undefined ? undefined : addressOf(context.options.recipient);
-    let hits = 0;
-    let more = 0;
-    let firstPath = '';
-    for (const event of primaryEvents(context)) {
-      const organizer = first(event.vevent, 'ORGANIZER');
-      const organizerAddress = organizer === undefined ? undefined : addressOf(organizer.value);
-      const missing = propertiesNamed(event.vevent, 'ATTENDEE').filter((a) => {
-        const address = addressOf(a.value);
-        if (paramValue(a, 'PARTSTAT') !== undefined || address === organizerAddress) return false;
-        return recipient === undefined ? expectsAnswer(a) : address === recipient;
-      });
-      const line = missing[0]?.line;
-      if (line === undefined) continue;
-      const named = missing.slice(0, MAX_LISTED).map((a) => addressOf(a.value).slice(0, 80));
-      const rest = missing.length - named.length;
-      const hit: RuleHit = {
-        message: `ATTENDEE${missing.length === 1 ? '' : 's'} ${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''} ${missing.length === 1 ? 'has' : 'have'} no PARTSTAT`,
-        path: eventPath(event, 'ATTENDEE'),
-        line,
-      };
-      if (hits < MAX_HITS) {
-        hits++;
-        firstPath ||= hit.path;
+    const all = function* (): Generator<RuleHit> {
+      for (const event of primaryEvents(context)) {
+        const organizer = first(event.vevent, 'ORGANIZER');
+        const organizerAddress = organizer === undefined ? undefined : addressOf(organizer.value);
+        const missing = propertiesNamed(event.vevent, 'ATTENDEE').filter((a) => {
+          const address = addressOf(a.value);
+          if (paramValue(a, 'PARTSTAT') !== undefined || address === organizerAddress) return false;
+          return recipient === undefined ? expectsAnswer(a) : address === recipient;
+        });
+        const line = missing[0]?.line;
+        if (line === undefined) continue;
+        const named = missing.slice(0, MAX_LISTED).map((a) => addressOf(a.value).slice(0, 80));
+        const rest = missing.length - named.length;
+        const hit: RuleHit = {
+          message: `ATTENDEE${missing.length === 1 ? '' : 's'} ${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''} ${missing.length === 1 ? 'has' : 'have'} no PARTSTAT`,
+          path: eventPath(event, 'ATTENDEE'),
+          line,
+        };
         yield hit;
-      } else {
-        more++;
       }
-    }
-    if (more > 0) {
-      yield {
-        message: `…and ${more} more VEVENTs with ATTENDEEs without PARTSTAT`,
-        path: firstPath,
-      };
-    }
+    };
+    yield* capped(all(), MAX_HITS, (more, first) => ({
+      message: `…and ${more} more VEVENTs with ATTENDEEs without PARTSTAT`,
+      path: first.path,
+    }));
   },
 });

@@ -1,7 +1,7 @@
 import { addressOf, paramValue, propertiesNamed, type ContentLine } from '../calendar-model.ts';
 import type { RuleEffect, RuleHit } from '../inspect-types.ts';
 import { defineRule } from '../inspect-types.ts';
-import { eventPath, first, methodOf, primaryEvents } from '../rule-helpers.ts';
+import { eventPath, first, methodOf, primaryEvents, capped } from '../rule-helpers.ts';
 
 // RFC 5545 §3.2.17: RSVP defaults to FALSE, "no reply expected". Clients differ in what they make
 // of that:
@@ -43,59 +43,50 @@ export const noRsvp = defineRule({
     if (methodOf(context) !== 'REQUEST') return;
     const recipient =
       context.options.recipient === undefined ? undefined : addressOf(context.options.recipient);
-    let hits = 0;
-    let more = 0;
-    let firstPath = '';
-    for (const event of primaryEvents(context)) {
-      const attendees = propertiesNamed(event.vevent, 'ATTENDEE');
-      const organizer = first(event.vevent, 'ORGANIZER');
-      const organizerAddress = organizer === undefined ? undefined : addressOf(organizer.value);
-      // Outlook's ResponseRequested looks at every ATTENDEE, rooms included.
-      const effects = attendees.some(rsvpTrue) ? [APPLE] : [OUTLOOK, APPLE];
-      let hit: RuleHit | undefined;
-      if (recipient !== undefined) {
-        // The recipient's own ATTENDEE decides; when the recipient is the organizer or not listed,
-        // recipient-is-organizer / recipient-not-attendee say so instead.
-        if (recipient === organizerAddress) continue;
-        const own = attendees.find((a) => addressOf(a.value) === recipient);
-        if (own === undefined || !expectsAnswer(own) || rsvpTrue(own)) continue;
-        hit = {
-          message: `the recipient's ATTENDEE ${recipient} has ${describe(own)}`,
-          path: eventPath(event, 'ATTENDEE'),
-          line: own.line,
-          effects,
-        };
-      } else {
-        const asked = attendees.filter(
-          (a) => expectsAnswer(a) && addressOf(a.value) !== organizerAddress,
-        );
-        if (asked.length === 0 || asked.some(rsvpTrue)) continue;
-        hit = {
-          message:
-            asked.length === 1
-              ? `the only ATTENDEE expected to answer (${addressOf(asked[0]?.value ?? '').slice(0, 80)}) has no RSVP=TRUE`
-              : `none of the ${asked.length} ATTENDEEs expected to answer has RSVP=TRUE`,
-          path: eventPath(event, 'ATTENDEE'),
-          line: asked[0]?.line ?? event.vevent.line,
-          effects,
-        };
-      }
-      if (hits < MAX_HITS) {
-        hits++;
-        firstPath ||= hit.path;
+    const all = function* (): Generator<RuleHit> {
+      for (const event of primaryEvents(context)) {
+        const attendees = propertiesNamed(event.vevent, 'ATTENDEE');
+        const organizer = first(event.vevent, 'ORGANIZER');
+        const organizerAddress = organizer === undefined ? undefined : addressOf(organizer.value);
+        // Outlook's ResponseRequested looks at every ATTENDEE, rooms included.
+        const effects = attendees.some(rsvpTrue) ? [APPLE] : [OUTLOOK, APPLE];
+        let hit: RuleHit | undefined;
+        if (recipient !== undefined) {
+          // The recipient's own ATTENDEE decides; when the recipient is the organizer or not listed,
+          // recipient-is-organizer / recipient-not-attendee say so instead.
+          if (recipient === organizerAddress) continue;
+          const own = attendees.find((a) => addressOf(a.value) === recipient);
+          if (own === undefined || !expectsAnswer(own) || rsvpTrue(own)) continue;
+          hit = {
+            message: `the recipient's ATTENDEE ${recipient} has ${describe(own)}`,
+            path: eventPath(event, 'ATTENDEE'),
+            line: own.line,
+            effects,
+          };
+        } else {
+          const asked = attendees.filter(
+            (a) => expectsAnswer(a) && addressOf(a.value) !== organizerAddress,
+          );
+          if (asked.length === 0 || asked.some(rsvpTrue)) continue;
+          hit = {
+            message:
+              asked.length === 1
+                ? `the only ATTENDEE expected to answer (${addressOf(asked[0]?.value ?? '').slice(0, 80)}) has no RSVP=TRUE`
+                : `none of the ${asked.length} ATTENDEEs expected to answer has RSVP=TRUE`,
+            path: eventPath(event, 'ATTENDEE'),
+            line: asked[0]?.line ?? event.vevent.line,
+            effects,
+          };
+        }
         yield hit;
-      } else {
-        more++;
       }
-    }
-    if (more > 0) {
-      // The client effects were already given by the listed hits.
-      yield {
-        message: `…and ${more} more VEVENTs without RSVP=TRUE`,
-        path: firstPath,
-        effects: [],
-      };
-    }
+    };
+    // The client effects were already given by the listed hits.
+    yield* capped(all(), MAX_HITS, (more, first) => ({
+      message: `…and ${more} more VEVENTs without RSVP=TRUE`,
+      path: first.path,
+      effects: [],
+    }));
   },
 });
 

@@ -1,7 +1,7 @@
 import { propertiesNamed, type ContentLine } from '../calendar-model.ts';
 import type { RuleHit } from '../inspect-types.ts';
 import { defineRule } from '../inspect-types.ts';
-import { eventPath, primaryEvents, type LocatedEvent } from '../rule-helpers.ts';
+import { eventPath, primaryEvents, type LocatedEvent, capped } from '../rule-helpers.ts';
 
 // Outlook stores a recurrence as one AppointmentRecurrencePattern and imports only the RRULEs that
 // fit the templates of [MS-OXCICAL] §2.1.3.2.2 (daily, weekly, monthly on one day, monthly on the
@@ -77,26 +77,10 @@ export const outlookUnsupportedRecurrence = defineRule({
   source: '[MS-OXCICAL] §2.1.3.2.2, §2.1.3.1.1.20.18, §2.1.3.1.1.20.19; Microsoft KB 2643084',
   effects: [{ client: 'outlook', outcome: 'attachment' }],
   *check(context) {
-    let hits = 0;
-    let more = 0;
-    let firstPath = '';
-    for (const event of primaryEvents(context)) {
-      for (const hit of eventProblems(event)) {
-        if (hits < MAX_HITS) {
-          hits++;
-          firstPath ||= hit.path;
-          yield hit;
-        } else {
-          more++;
-        }
-      }
-    }
-    if (more > 0) {
-      yield {
-        message: `…and ${more} more recurrences Outlook cannot represent`,
-        path: firstPath,
-      };
-    }
+    yield* capped(primaryEvents(context).flatMap(eventProblems), MAX_HITS, (more, first) => ({
+      message: `…and ${more} more recurrences Outlook cannot represent`,
+      path: first.path,
+    }));
   },
 });
 

@@ -1,4 +1,5 @@
 import { defineRule } from '../inspect-types.ts';
+import { scanProblemHits } from '../rule-helpers.ts';
 
 // RFC 5545 §3.4 and §3.6: every BEGIN:<component> is closed by an END with the same name, nested
 // properly. A missing END:VCALENDAR usually means the object was truncated (a size limit, a
@@ -12,16 +13,5 @@ export const unbalancedComponent = defineRule({
   summary: 'BEGIN and END lines do not match (a missing, extra or crossed END).',
   fix: 'Close every BEGIN:X with END:X in the reverse order of opening; check that the calendar was not truncated.',
   source: 'RFC 5545 §3.4, §3.6',
-  *check(context) {
-    const part = context.primary;
-    if (part === undefined) return;
-    for (const problem of part.scan.problems) {
-      if (problem.code !== 'unbalanced-component') continue;
-      yield { message: problem.message, path: part.path, ...lineOf(problem.line) };
-    }
-  },
+  check: (context) => scanProblemHits(context, 'unbalanced-component'),
 });
-
-function lineOf(line: number): { line?: number } {
-  return line > 0 ? { line } : {};
-}

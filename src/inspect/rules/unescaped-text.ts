@@ -1,7 +1,8 @@
-import { paramValue, type Component } from '../calendar-model.ts';
+import { paramValue } from '../calendar-model.ts';
 import { MAX_PROBLEMS_PER_CODE } from '../calendar-problem-log.ts';
 import { TEXT_LIST_PROPERTIES, TEXT_PROPERTIES, checkTextValue } from '../calendar-value-checks.ts';
 import { defineRule } from '../inspect-types.ts';
+import { componentsWithPaths } from '../rule-helpers.ts';
 
 // RFC 5545 §3.3.11: in a TEXT value ";" and "," MUST be escaped as "\;" and "\,", a backslash as
 // "\\", a line break as "\n"; no other backslash sequence exists. Lenient parsers keep a stray
@@ -23,7 +24,7 @@ export const unescapedText = defineRule({
     if (part?.vcalendar === undefined) return;
     let shown = 0;
     let more = 0;
-    for (const { component, path } of withPaths(part.vcalendar, part.path)) {
+    for (const { component, path } of componentsWithPaths(part.vcalendar, part.path)) {
       for (const property of component.properties) {
         const list = TEXT_LIST_PROPERTIES.has(property.name);
         if (!list && !TEXT_PROPERTIES.has(property.name)) continue;
@@ -52,17 +53,3 @@ export const unescapedText = defineRule({
     }
   },
 });
-
-/** Every component of the tree with its path: `1.3`, `1.3/VEVENT[0]`, `1.3/VEVENT[0]/VALARM[1]`. */
-function* withPaths(
-  component: Component,
-  path: string,
-): Generator<{ component: Component; path: string }> {
-  yield { component, path };
-  const counts = new Map<string, number>();
-  for (const child of component.components) {
-    const index = counts.get(child.name) ?? 0;
-    counts.set(child.name, index + 1);
-    yield* withPaths(child, `${path}/${child.name}[${index}]`);
-  }
-}
