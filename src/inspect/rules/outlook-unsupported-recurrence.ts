@@ -1,3 +1,4 @@
+import { FREQUENCIES } from '../../model/invite.ts';
 import { propertiesNamed, type ContentLine } from '../calendar-model.ts';
 import type { RuleHit } from '../inspect-types.ts';
 import { defineRule } from '../inspect-types.ts';
@@ -16,15 +17,7 @@ import { eventPath, primaryEvents, type LocatedEvent, capped } from '../rule-hel
 // A malformed RRULE (no FREQ, unknown FREQ) is left to invalid-rrule. The rule looks at every VEVENT
 // of the calendar clients act on, whatever the METHOD: on .ics import Outlook skips such an event
 // ("contains a recurrence pattern that Outlook does not support", w3c/calendar#25).
-const RFC_FREQUENCIES = new Set([
-  'SECONDLY',
-  'MINUTELY',
-  'HOURLY',
-  'DAILY',
-  'WEEKLY',
-  'MONTHLY',
-  'YEARLY',
-]);
+const RFC_FREQUENCIES: ReadonlySet<string> = new Set(FREQUENCIES);
 const SINGLE_VALUED = ['BYMONTHDAY', 'BYMONTH', 'BYSETPOS', 'BYHOUR', 'BYMINUTE'] as const;
 const MAX_HITS = 20;
 
