@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { buildInvite } from '../flows/build-invite.ts';
 import { deliverMessages } from '../flows/send-invite.ts';
 import { readCalendar } from '../ical/read-calendar.ts';
+import { inspect } from '../inspect/inspect-engine.ts';
+import { CLIENT_NAMES } from '../inspect/inspect-types.ts';
 import { readMessage } from '../mime/read-message.ts';
 import { startCaptureServer } from '../transport/capture-server.ts';
 import { createSmtpTransport } from '../transport/smtp-transport.ts';
@@ -19,7 +21,9 @@ export const DEMO_HELP = `Usage: smtp-invite demo [--out DIR] [--examples DIR] [
 Starts an SMTP capture server on 127.0.0.1 (a free port), sends every example invite through it
 over real SMTP, saves what arrived as .eml files and checks each one: the calendar part is there,
 its MIME method= agrees with METHOD, every TZID has a VTIMEZONE, DTSTAMP is UTC, and the SMTP
-envelope reached exactly the attendees. Nothing leaves this machine.
+envelope reached exactly the attendees; then inspects each as its recipient would (any error or
+warning fails) and prints what Outlook, Gmail, Apple Calendar and Thunderbird will do. Nothing
+leaves this machine.
 
 Options:
   --out DIR        Where to save the received messages (default ./demo-output).
@@ -99,6 +103,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
           `${problems.length === 0 ? 'ok  ' : 'FAIL'} ${file}: ${built.invite.method} "${built.invite.summary}" ${describeWhen(built.invite)}`,
         );
         log(`     ${received.raw.length} bytes to ${received.envelope.to.join(', ')} -> ${path}`);
+        log(`     ${verdictLine(received.raw, received.envelope.to[0])}`);
         for (const p of problems) log(`     problem: ${p}`);
       }
       if (arrived.length === 0) {
@@ -137,7 +142,16 @@ function describeWhen(invite: ReturnType<typeof buildInvite>['invite']): string 
   return `${invite.start.toFormat('yyyy-LL-dd HH:mm')} ${zone} (${invite.start.toUTC().toFormat("HH:mm'Z'")})`;
 }
 
-/** The demo's own sanity checks; `smtp-invite inspect` does the full analysis. */
+/** "Outlook: invitation · Gmail: invitation · …" — what the inspector predicts for each client. */
+function verdictLine(raw: Buffer, recipient: string | undefined): string {
+  const report = inspect(raw, recipient === undefined ? {} : { recipient });
+  return report.clients.map((c) => `${CLIENT_NAMES[c.client]}: ${c.outcome}`).join(' · ');
+}
+
+/**
+ * The demo's checks: two independent readings of what arrived — mailparser + ical.js, and our
+ * inspector (`smtp-invite inspect` prints its full report).
+ */
 async function checkReceived(
   raw: Buffer,
   envelopeTo: readonly string[],
@@ -160,6 +174,10 @@ async function checkReceived(
     if (event.dtstamp !== undefined && !event.dtstamp.endsWith('Z'))
       problems.push(`DTSTAMP ${event.dtstamp} is not UTC`);
   }
+  // The inspector too, as the recipient sees it: any error or warning fails the demo.
+  const report = inspect(raw, envelopeTo[0] === undefined ? {} : { recipient: envelopeTo[0] });
+  for (const f of report.findings)
+    if (f.severity !== 'info') problems.push(`inspect: ${f.rule}: ${f.message}`);
   const want = [...attendees].map((a) => a.toLowerCase()).sort();
   const got = [...envelopeTo].map((a) => a.toLowerCase()).sort();
   if (want.join() !== got.join())
