@@ -41,6 +41,20 @@ export const ERROR_CODES = {
     exit: 3,
     description: 'Any other SMTP failure; the server reply is attached.',
   },
+  ERR_LEDGER_IO: {
+    exit: 3,
+    description:
+      'The ledger database could not be opened, read or written (path, permissions, a corrupt file).',
+  },
+  ERR_LEDGER_CONFLICT: {
+    exit: 3,
+    description:
+      'Another process changed the same event meanwhile; nothing was written: run the command again.',
+  },
+  ERR_UNKNOWN_EVENT: {
+    exit: 2,
+    description: 'No event with this UID in the ledger (send it first, or check --db).',
+  },
   ERR_INTERNAL: {
     exit: 3,
     description: 'A guarantee of ours was violated (a bug): please report it with the input.',

@@ -34,6 +34,11 @@ export interface BuildOptions {
   /** One message per attendee instead of one message to all. */
   readonly perRecipient?: boolean;
   /**
+   * Send only to these attendees (addresses, case-insensitive); the calendar still lists every
+   * attendee. For an iTIP plan: a REFRESH answered to one attendee, a REQUEST to newcomers only.
+   */
+  readonly recipients?: readonly string[];
+  /**
    * A service mailbox sending on behalf of the organizer: it becomes the MIME Sender, the SMTP
    * envelope sender and ORGANIZER;SENT-BY (RFC 5545 §3.2.18), while From stays the organizer.
    */
@@ -153,9 +158,17 @@ export function buildInviteMessages(
 
   // The organizer is never a recipient (validation refuses it as an attendee); rooms and resources
   // are: their mailboxes book themselves from the REQUEST.
+  const wanted =
+    options.recipients === undefined
+      ? undefined
+      : new Set(options.recipients.map((r) => r.toLowerCase()));
+  const addressed =
+    wanted === undefined
+      ? invite.attendees
+      : invite.attendees.filter((a) => wanted.has(a.email.toLowerCase()));
   const groups: (readonly Attendee[])[] = options.perRecipient
-    ? invite.attendees.map((a) => [a])
-    : [invite.attendees];
+    ? addressed.map((a) => [a])
+    : [addressed];
   const messages = groups
     .filter((group) => group.length > 0)
     .map((group, index): BuiltMessage => {
