@@ -89,6 +89,11 @@ export interface AttendeeInput extends PersonInput {
   kind?: KindInput;
   /** Defaults to true, except for non-participants. */
   rsvp?: boolean;
+  /**
+   * The attendee's answer as the organizer knows it (PARTSTAT, RFC 5545 §3.2.12). Defaults to
+   * NEEDS-ACTION; set by the ledger's organizer copy (answers received), rarely by hand.
+   */
+  partstat?: PartStat | Lowercase<PartStat>;
 }
 
 export interface RecurrenceRuleInput {

@@ -11,6 +11,7 @@ import {
   DEFAULT_LIMITS,
   INVITE_METHODS,
   KINDS,
+  PARTSTATS,
   ROLES,
   STATUSES,
   TRANSPARENCIES,
@@ -517,7 +518,8 @@ class Validator {
     const result: Attendee[] = [];
     value.forEach((item: unknown, i) => {
       const path = joinPath('attendees', i);
-      if (isObject(item)) this.unknownKeys(item, ['name', 'email', 'role', 'kind', 'rsvp'], path);
+      if (isObject(item))
+        this.unknownKeys(item, ['name', 'email', 'role', 'kind', 'rsvp', 'partstat'], path);
       const person = this.person(item, path);
       if (!isObject(item)) return;
       const role = this.enumValue(
@@ -535,7 +537,20 @@ class Validator {
         (s) => s.toLowerCase(),
       );
       const rsvp = this.boolean(item['rsvp'], joinPath(path, 'rsvp'));
-      if (person === undefined || role === undefined || kind === undefined) return;
+      const partstat = this.enumValue(
+        item['partstat'],
+        joinPath(path, 'partstat'),
+        PARTSTATS,
+        'NEEDS-ACTION',
+        (s) => s.toUpperCase(),
+      );
+      if (
+        person === undefined ||
+        role === undefined ||
+        kind === undefined ||
+        partstat === undefined
+      )
+        return;
       const key = emailKey(person.email);
       const earlier = seen.get(key);
       if (earlier !== undefined) {
@@ -563,7 +578,7 @@ class Validator {
         cutype: KINDS[kind],
         // Non-participants are copied for information (RFC 5545 §3.2.16): no answer is expected.
         rsvp: rsvp ?? role !== 'non-participant',
-        partstat: 'NEEDS-ACTION',
+        partstat,
       });
     });
     return result;
