@@ -14,6 +14,10 @@ import {
 import { parseOptions } from './parse-options.ts';
 import { readJsonFile } from './read-json-file.ts';
 import { reportError, reportWarnings } from './report-problems.ts';
+import { invalidInviteError, validateInvite } from '../model/validate-invite.ts';
+import { sendAndRecord } from '../flows/organizer-flows.ts';
+import { LEDGER_HELP, LEDGER_OPTIONS } from './ledger-option.ts';
+import { runPlanCommand } from './run-plan-command.ts';
 
 export const SEND_HELP = `Usage: smtp-invite send <event.json> [options]
 
@@ -21,12 +25,16 @@ Validates the invite, builds the invitation email and sends it to every attendee
 organizer): one message to all by default, or one per attendee with --per-recipient. Each
 recipient's outcome is reported; refused recipients give exit 1.
 
-Caveat of plain SMTP: no calendar item exists on the organizer's side, so attendees' copies are
-"orphaned": keep the event's uid, and send updates with the same uid and a higher sequence.
+The invite is recorded in the ledger (--db): its uid, SEQUENCE, attendees and every message, so
+that "smtp-invite update", "cancel", "ingest" (replies) and "status" can keep the organizer's side
+— plain SMTP has no organizer calendar item. Keep the event's uid in your JSON for later updates
+(it is printed on stdout). A uid already in the ledger is refused: use "update".
 
 Options:
   --per-recipient      One message per attendee (To: shows only that attendee).
   --method M           Override the input's method: REQUEST (default), PUBLISH or CANCEL.
+                       PUBLISH and CANCEL are sent as they are and not recorded in the ledger
+                       (to cancel a recorded invite use "smtp-invite cancel").
   --profile P          default (with invite.ics attachment) or outlook (flat, base64 calendar).
   --no-attachment      Leave out the .ics attachment (default profile).
   --sender EMAIL       Send on behalf of the organizer: EMAIL becomes Sender, the SMTP envelope
@@ -34,8 +42,10 @@ Options:
   -h, --help           Show this help.
 
 ${DELIVERY_HELP}
+${LEDGER_HELP}
 Exit codes: 0 every recipient accepted (or written/dry run), 1 some recipients refused,
-2 invalid input or usage, 3 SMTP/connection/auth/TLS failure or a file could not be written.
+2 invalid input or usage, 3 SMTP/connection/auth/TLS failure, a file or the ledger could not be
+written, or the uid is already in the ledger.
 `;
 
 export async function runSend(argv: readonly string[], io: CliIo): Promise<number> {
@@ -46,6 +56,7 @@ export async function runSend(argv: readonly string[], io: CliIo): Promise<numbe
     profile: { type: 'string' },
     'no-attachment': { type: 'boolean' },
     sender: { type: 'string' },
+    ...LEDGER_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -60,6 +71,34 @@ export async function runSend(argv: readonly string[], io: CliIo): Promise<numbe
     values.sender === undefined
       ? undefined
       : { email: checkEmailOption('send', '--sender', values.sender) };
+
+  const shape = {
+    profile,
+    attachment: !values['no-attachment'],
+    perRecipient: values['per-recipient'] ?? false,
+  };
+  if (method === undefined || method === 'REQUEST') {
+    // The ledger path. Input is validated before the ledger is opened: bad input changes nothing.
+    let input: unknown;
+    try {
+      input = await readJsonFile(resolve(io.cwd, file));
+      const checked = validateInvite(input);
+      if (!checked.ok) throw invalidInviteError(checked.diagnostics);
+      reportWarnings(io, checked.diagnostics, file);
+    } catch (err) {
+      return reportError(io, err, file);
+    }
+    return runPlanCommand(
+      'send',
+      values,
+      io,
+      {
+        ...shape,
+        ...(sender === undefined ? {} : { sender }),
+      },
+      (options) => sendAndRecord(input, options),
+    );
+  }
 
   let built;
   try {

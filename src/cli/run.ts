@@ -5,6 +5,12 @@ import { runBuild } from './command-build.ts';
 import { runDemo } from './command-demo.ts';
 import { runInspect } from './command-inspect.ts';
 import { runSend } from './command-send.ts';
+import { runUpdate } from './command-update.ts';
+import { runCancel } from './command-cancel.ts';
+import { runList, runStatus } from './command-status.ts';
+import { runExport } from './command-export.ts';
+import { runIngest } from './command-ingest.ts';
+import { runReply } from './command-reply.ts';
 import { reportError } from './report-problems.ts';
 
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
@@ -12,6 +18,13 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   send: runSend,
   demo: runDemo,
   inspect: runInspect,
+  update: runUpdate,
+  cancel: runCancel,
+  status: runStatus,
+  list: runList,
+  export: runExport,
+  ingest: runIngest,
+  reply: runReply,
 };
 
 export const MAIN_HELP = `smtp-invite: meeting invitations over plain SMTP (iCalendar + iMIP), no calendar server needed.
@@ -23,8 +36,17 @@ Commands:
   send <event.json>                 Send an invitation by SMTP (or to ./outbox when none is set)
   demo                              Send the examples through a local capture server and check them
   inspect <file.eml|file.ics|->...  Lint invitations and say what Outlook, Gmail, Apple and Thunderbird do
+  update <event.json>               Send the changes of a recorded invite (REQUEST/CANCEL as needed)
+  cancel <uid> [--attendee EMAIL]   Cancel a recorded invite, or uninvite some attendees
+  status <uid>                      Attendees' answers, counter-proposals and deliveries of an invite
+  list                              Every invite in the ledger
+  export <uid>                      The organizer's own copy as .ics, to import into a calendar
+  ingest <file|dir|->...            Read attendees' replies (REPLY, COUNTER, REFRESH) into the ledger
+  reply <invite.eml> --as EMAIL --accept|--tentative|--decline
+                                    The attendee's side: build (and send) a REPLY
 
-Run "smtp-invite <command> --help" for a command's options. Environment: SMTP_URL, SMTP_PASSWORD.
+Run "smtp-invite <command> --help" for a command's options. Environment: SMTP_URL, SMTP_PASSWORD,
+SMTP_INVITE_DB (the ledger, default ./.smtp-invite/ledger.db).
 Exit codes: 0 ok, 1 partial failure (some recipients refused), 2 usage or invalid input,
 3 operational failure (SMTP, TLS, auth, files).
 `;

@@ -7,7 +7,14 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { buildCalendar } from '../ical/build-calendar.ts';
 import { composeMessage, type MailAddress, type MessageProfile } from '../mime/compose-message.ts';
 import { renderHtmlBody, renderSubject, renderTextBody } from '../mime/render-bodies.ts';
-import type { Attendee, Invite, InviteInput, InviteLimits, InviteMethod } from '../model/invite.ts';
+import type {
+  Attendee,
+  Invite,
+  InviteInput,
+  InviteLimits,
+  InviteMethod,
+  Method,
+} from '../model/invite.ts';
 import { invalidInviteError, validateInvite } from '../model/validate-invite.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { OutgoingMessage } from '../transport/transport.ts';
@@ -49,7 +56,8 @@ export interface BuildOptions {
 }
 
 export interface BuiltMessage extends OutgoingMessage {
-  readonly method: InviteMethod;
+  /** REQUEST, PUBLISH, CANCEL from the organizer; REPLY from an attendee (smtp-invite reply). */
+  readonly method: Method;
   readonly sequence: number;
   readonly uid: string;
   /** Attendee addresses this message is for (the SMTP envelope recipients). */

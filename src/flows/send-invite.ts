@@ -3,13 +3,13 @@
  * `cancel`, `reply`, `batch` later), which is also the CLI's `--json` output.
  */
 import { SmtpInviteError } from '../errors.ts';
-import type { InviteMethod } from '../model/invite.ts';
+import type { Method } from '../model/invite.ts';
 import type { RejectedRecipient, Transport } from '../transport/transport.ts';
 import { buildInvite, type BuildOptions, type BuiltMessage } from './build-invite.ts';
 
 export interface MessageOutcome {
   readonly messageId: string;
-  readonly method: InviteMethod;
+  readonly method: Method;
   readonly sequence: number;
   readonly recipients: readonly string[];
   readonly accepted: readonly string[];

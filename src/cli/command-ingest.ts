@@ -1,0 +1,109 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SmtpInviteError } from '../errors.ts';
+import { ingestMessages, SETTLED_RESULTS, type IngestedMessage } from '../flows/ingest-replies.ts';
+import type { Ledger } from '../ledger/ledger-types.ts';
+import { splitMbox } from '../replies/split-mbox.ts';
+import { EXIT, type CliIo } from './cli-io.ts';
+import { DELIVERY_HELP, DELIVERY_OPTIONS, selectTransport, usage } from './common-options.ts';
+import { LEDGER_HELP, LEDGER_OPTIONS, openLedgerFor } from './ledger-option.ts';
+import { parseOptions } from './parse-options.ts';
+import { reportError } from './report-problems.ts';
+
+export const INGEST_HELP = `Usage: smtp-invite ingest <file|dir|->... [options]
+
+Reads attendees' answers (REPLY, COUNTER, REFRESH emails or .ics files; a directory of them; an
+mbox file; - for standard input) into the ledger. Answers are matched by UID and the ATTENDEE in
+the calendar, never by the email's From (Google replies come from calendar-notification@google.com).
+Stale answers (an older SEQUENCE, or an older DTSTAMP at the same SEQUENCE) and messages already
+processed change nothing and say why. A COUNTER is recorded (see "status"); a REFRESH is answered
+with the latest REQUEST, to that attendee only, through the delivery options below.
+
+Options:
+  --json   {"messages":[{"source","messageId","method","uid","attendee","result","reason",
+           "resent"}]}; result: applied, duplicate, stale, unknown-event, unknown-attendee,
+           no-calendar, malformed, unsupported.
+  -h, --help
+
+${DELIVERY_HELP}
+${LEDGER_HELP}
+Exit codes: 0 every message applied, or ignored as a duplicate or stale; 1 some message could not
+be matched or read; 2 usage or an unreadable file; 3 ledger or SMTP failure.
+`;
+
+export async function runIngest(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions('ingest', argv, {
+    ...DELIVERY_OPTIONS,
+    ...LEDGER_OPTIONS,
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(INGEST_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0)
+    throw usage('ingest', 'give at least one file, directory or - for standard input');
+  let inputs: { source: string; raw: Buffer }[];
+  try {
+    inputs = (await Promise.all(positionals.map((p) => readSources(p, io)))).flat();
+  } catch (err) {
+    return reportError(io, err, 'ingest');
+  }
+  const transport = selectTransport('ingest', values, io);
+  let ledger: Ledger | undefined;
+  try {
+    ledger = openLedgerFor(values, io);
+    const results = await ingestMessages(inputs, {
+      ledger,
+      transport,
+      dryRun: values['dry-run'] ?? false,
+    });
+    if (values.json) io.stdout.write(`${JSON.stringify({ messages: results })}\n`);
+    else for (const r of results) io.stdout.write(render(r));
+    return results.every((r) => SETTLED_RESULTS.has(r.result)) ? EXIT.ok : EXIT.partial;
+  } catch (err) {
+    return reportError(io, err, 'ingest');
+  } finally {
+    ledger?.close();
+    await transport.close();
+  }
+}
+
+function render(r: IngestedMessage): string {
+  const resent = r.resent === undefined ? '' : ` (REQUEST sent again: ${r.resent.join(', ')})`;
+  return `${r.result.padEnd(16)} ${r.source}: ${r.reason}${resent}\n`;
+}
+
+/** One path → its messages: a file (an mbox is split), every file of a directory, or stdin. */
+async function readSources(path: string, io: CliIo): Promise<{ source: string; raw: Buffer }[]> {
+  if (path === '-') return splitIfMbox('(stdin)', await io.readStdin());
+  const full = resolve(io.cwd, path);
+  let info;
+  try {
+    info = await stat(full);
+  } catch (err) {
+    throw new SmtpInviteError('ERR_FILE_READ', `${path}: cannot read: no such file or directory`, {
+      cause: err,
+    });
+  }
+  if (info.isDirectory()) {
+    const names = (await readdir(full)).filter((n) => !n.startsWith('.')).sort();
+    const nested = await Promise.all(
+      names.map(async (n) => {
+        const child = join(full, n);
+        return (await stat(child)).isFile()
+          ? splitIfMbox(join(path, n), await readFile(child))
+          : [];
+      }),
+    );
+    return nested.flat();
+  }
+  return splitIfMbox(path, await readFile(full));
+}
+
+function splitIfMbox(source: string, raw: Buffer): { source: string; raw: Buffer }[] {
+  // mbox files start with a "From " separator line; a single email never does (RFC 5322 headers
+  // have a colon after the field name).
+  if (raw.subarray(0, 5).toString('latin1') !== 'From ') return [{ source, raw }];
+  return splitMbox(raw).map((message, i) => ({ source: `${source}#${i + 1}`, raw: message }));
+}
