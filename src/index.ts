@@ -121,6 +121,66 @@ export {
   type TimeInfo,
 } from './inspect/inspect-types.ts';
 
+// Organizer lifecycle: ledger, iTIP planning, replies
+export type {
+  AttendeeState,
+  CounterProposal,
+  Delivery,
+  DeliveryOutcome,
+  IncomingRecord,
+  IncomingResult,
+  Ledger,
+  OutgoingRecord,
+  StoredEvent,
+} from './ledger/ledger-types.ts';
+export { openLedger, type OpenLedgerOptions, type SqliteLedger } from './ledger/open-ledger.ts';
+export { resolveLedgerPath } from './ledger/resolve-ledger-path.ts';
+export { inviteToInput } from './model/invite-to-input.ts';
+export {
+  diffInvites,
+  planCancel,
+  planCreate,
+  planRefresh,
+  planUpdate,
+  type InviteDiff,
+  type PlanCancelOptions,
+} from './itip/plan-itip.ts';
+export type { Plan, PlannedMessage } from './itip/plan-types.ts';
+export { readItipMessage } from './replies/read-itip-message.ts';
+export {
+  interpretReply,
+  type ReplyEventState,
+  type ReplyInterpretation,
+} from './replies/interpret-reply.ts';
+export { splitMbox } from './replies/split-mbox.ts';
+export {
+  buildReply,
+  type BuildReplyOptions,
+  type BuiltReply,
+  type ReplyPartStat,
+} from './replies/build-reply.ts';
+export type { IncomingItip, ReplyDecision, UnreadableItip } from './replies/reply-types.ts';
+export { executePlan, type ExecutedPlan, type ExecutePlanOptions } from './flows/execute-plan.ts';
+export {
+  cancelAndRecord,
+  loadEvent,
+  sendAndRecord,
+  updateAndRecord,
+  type OrganizerOptions,
+} from './flows/organizer-flows.ts';
+export {
+  ingestMessages,
+  SETTLED_RESULTS,
+  type IngestedMessage,
+  type IngestOptions,
+} from './flows/ingest-replies.ts';
+export {
+  listStatuses,
+  readStatus,
+  type EventListing,
+  type EventStatusReport,
+} from './flows/read-status.ts';
+
 // CLI (for embedding: run(argv, io) → exit code)
 export { run } from './cli/run.ts';
 export type { CliIo } from './cli/cli-io.ts';

@@ -1,4 +1,4 @@
-import { listStatuses, readStatus, type EventStatus } from '../flows/read-status.ts';
+import { listStatuses, readStatus, type EventStatusReport } from '../flows/read-status.ts';
 import type { Ledger } from '../ledger/ledger-types.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
 import { usage } from './common-options.ts';
@@ -89,7 +89,7 @@ export async function withLedger(
   }
 }
 
-function renderStatus(s: EventStatus): string {
+function renderStatus(s: EventStatusReport): string {
   const lines = [
     `${s.uid}: ${JSON.stringify(s.summary)}, ${s.start}, SEQUENCE ${s.sequence}, ${s.status}`,
     'Attendees:',

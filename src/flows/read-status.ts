@@ -18,7 +18,7 @@ export interface AttendeeStatus {
   readonly invited: boolean;
 }
 
-export interface EventStatus {
+export interface EventStatusReport {
   readonly uid: string;
   readonly sequence: number;
   readonly summary: string;
@@ -45,7 +45,7 @@ export interface EventStatus {
   }[];
 }
 
-export function readStatus(ledger: Ledger, uid: string): EventStatus {
+export function readStatus(ledger: Ledger, uid: string): EventStatusReport {
   const { stored, current, attendees } = loadEvent(ledger, uid);
   return {
     uid,
