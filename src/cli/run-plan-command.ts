@@ -8,7 +8,7 @@ import type { Ledger } from '../ledger/ledger-types.ts';
 import { hasRejections, type SendReport } from '../flows/send-invite.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
 import { selectTransport, type DeliveryValues } from './common-options.ts';
-import { openLedgerFor } from './ledger-option.ts';
+import { openLedgerFor, openLedgerForDryRun } from './ledger-option.ts';
 import { reportError } from './report-problems.ts';
 
 export interface PlanCommandValues extends DeliveryValues {
@@ -28,7 +28,7 @@ export async function runPlanCommand(
   let ledger: Ledger | undefined;
   const transport = selectTransport(command, values, io);
   try {
-    ledger = openLedgerFor(values, io);
+    ledger = dryRun ? openLedgerForDryRun(values, io) : openLedgerFor(values, io);
     const result = await execute({
       ledger,
       transport,

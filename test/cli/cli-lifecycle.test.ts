@@ -3,7 +3,7 @@
  * answer (our own `reply`) → ingest → status → update (minor, then significant) → uninvite and
  * invite → cancel → export. Every message that reaches the server must inspect clean.
  */
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,23 @@ describe('organizer lifecycle over SMTP', () => {
     expect(s.sequence).toBe(0);
     expect(Object.values(partstats(s))).toEqual(['NEEDS-ACTION', 'NEEDS-ACTION', 'NEEDS-ACTION']);
     expect(s.deliveries.map((d) => d.outcome)).toEqual(['accepted', 'accepted', 'accepted']);
+  });
+
+  it('a dry run reads the ledger but writes nothing, and never creates one', async () => {
+    const before = await status();
+    const dry = await cli(['cancel', base.uid, '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dryRun: true,
+      messages: [{ method: 'CANCEL' }],
+    });
+    expect(await status()).toEqual(before);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'smtp-invite-dry-'));
+    writeFileSync(join(elsewhere, 'event.json'), JSON.stringify(base));
+    const fresh = await runCli(['send', 'event.json', '--dry-run'], { cwd: elsewhere, env: {} });
+    expect(fresh.code).toBe(0);
+    expect(existsSync(join(elsewhere, '.smtp-invite'))).toBe(false);
+    expect(arrived()).toEqual([]);
   });
 
   it('refuses to send the same uid twice', async () => {
