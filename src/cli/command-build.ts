@@ -1,7 +1,7 @@
 import { basename, extname, join, resolve } from 'node:path';
 import { SmtpInviteError } from '../errors.ts';
 import { buildInvite, deterministicIds, type BuiltInvite } from '../flows/build-invite.ts';
-import type { InviteMethod } from '../model/invite.ts';
+import type { BuildMethod } from '../model/invite.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
 import { parseMethodOption, parseProfileOption, usage } from './common-options.ts';
 import { parseOptions } from './parse-options.ts';
@@ -78,7 +78,7 @@ export async function runBuild(argv: readonly string[], io: CliIo): Promise<numb
   }
   if (failed > 0) return failed;
 
-  const files: { ics: string; eml: string; uid: string; sequence: number; method: InviteMethod }[] =
+  const files: { ics: string; eml: string; uid: string; sequence: number; method: BuildMethod }[] =
     [];
   for (const { name, result } of built) {
     const message = result.messages[0];

@@ -7,6 +7,7 @@ import { runInspect } from './command-inspect.ts';
 import { runSend } from './command-send.ts';
 import { runUpdate } from './command-update.ts';
 import { runCancel } from './command-cancel.ts';
+import { runDeclineCounter } from './command-decline-counter.ts';
 import { runList, runStatus } from './command-status.ts';
 import { runExport } from './command-export.ts';
 import { runIngest } from './command-ingest.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   inspect: runInspect,
   update: runUpdate,
   cancel: runCancel,
+  'decline-counter': runDeclineCounter,
   status: runStatus,
   list: runList,
   export: runExport,
@@ -38,6 +40,10 @@ Commands:
   inspect <file.eml|file.ics|->...  Lint invitations and say what Outlook, Gmail, Apple and Thunderbird do
   update <event.json>               Send the changes of a recorded invite (REQUEST/CANCEL as needed)
   cancel <uid> [--attendee EMAIL]   Cancel a recorded invite, or uninvite some attendees
+  cancel <uid> --occurrence DATETIME
+                                    Cancel one occurrence of a recurring invite
+  decline-counter <uid> --attendee EMAIL
+                                    Decline an attendee's counter-proposal (DECLINECOUNTER)
   status <uid>                      Attendees' answers, counter-proposals and deliveries of an invite
   list                              Every invite in the ledger
   export <uid>                      The organizer's own copy as .ics, to import into a calendar

@@ -40,6 +40,9 @@ export interface ExecutePlanOptions {
   readonly onDelivered?: (message: BuiltMessage, outcome: MessageOutcome, file?: string) => void;
 }
 
+/** More ledger writes of the same command, run in the transaction that records the plan. */
+export type RecordExtra = (ledger: Ledger) => void;
+
 export interface ExecutedPlan extends SendReport {
   readonly uid: string;
   readonly sequence: number;
@@ -48,13 +51,15 @@ export interface ExecutedPlan extends SendReport {
 
 /**
  * `stored` is the ledger's event the plan was made from (undefined for a new event); `attendees`
- * its attendee states as read in the same step.
+ * its attendee states as read in the same step; `recordExtra`, when given, runs in the final
+ * transaction once every message left (e.g. marking a counter-proposal declined).
  */
 export async function executePlan(
   plan: Plan,
   stored: StoredEvent | undefined,
   attendees: readonly AttendeeState[],
   options: ExecutePlanOptions,
+  recordExtra?: RecordExtra,
 ): Promise<ExecutedPlan> {
   const ids: BuildIds = { ...randomIds(), ...options.build?.ids };
   const now = ids.now();
@@ -115,6 +120,7 @@ export async function executePlan(
       };
       ledger.putEvent(event, claimed);
       ledger.setAttendees(plan.next.uid, nextAttendees(plan, attendees));
+      recordExtra?.(ledger);
     }
     // Messages that left are always recorded, even when a later one failed: they reached people.
     for (const { message, outcome: result } of sent)

@@ -4,7 +4,16 @@
  * executePlan (build → claim → deliver → record).
  */
 import { SmtpInviteError } from '../errors.ts';
-import { planCancel, planCreate, planUpdate } from '../itip/plan-itip.ts';
+import {
+  keepCancelledOccurrences,
+  planCancel,
+  planCancelOccurrence,
+  planCreate,
+  planDeclineCounter,
+  planUpdate,
+} from '../itip/plan-itip.ts';
+import { attendeeKey } from '../itip/attendee-key.ts';
+import { parseDate, parseDateTime } from '../model/parse-time.ts';
 import type { Plan } from '../itip/plan-types.ts';
 import type { Ledger, StoredEvent } from '../ledger/ledger-types.ts';
 import type { Invite, InviteLimits } from '../model/invite.ts';
@@ -45,7 +54,8 @@ export async function updateAndRecord(
       'ERR_INVALID_INPUT',
       `uid: the event ${uid} was cancelled; send it again with a new uid`,
     );
-  const proposed = validated(input, options);
+  // Occurrences cancelled with `cancel --occurrence` stay cancelled (their EXDATEs are kept).
+  const proposed = keepCancelledOccurrences(current, validated(input, options));
   return executePlan(planUpdate(current, proposed), stored, attendees, options);
 }
 
@@ -72,6 +82,52 @@ export async function cancelAndRecord(
       : { attendees: cancel.attendees },
   );
   return executePlan(plan, stored, attendees, options);
+}
+
+/**
+ * Cancels one occurrence: `occurrence` is its original start as the user writes `start`
+ * (wall-clock in the event's zone, or with an offset or Z; a date for an all-day series).
+ */
+export async function cancelOccurrenceAndRecord(
+  uid: string,
+  occurrence: string,
+  options: OrganizerOptions,
+): Promise<ExecutedPlan> {
+  const { stored, current, attendees } = loadEvent(options.ledger, uid);
+  if (stored.state === 'cancelled')
+    throw new SmtpInviteError('ERR_INVALID_INPUT', `uid: the event ${uid} is already cancelled`);
+  const parsed = current.allDay
+    ? parseDate(occurrence)
+    : parseDateTime(occurrence, current.timeZone);
+  if (!parsed.ok) throw new SmtpInviteError('ERR_INVALID_INPUT', `--occurrence: ${parsed.problem}`);
+  return executePlan(planCancelOccurrence(current, parsed.value), stored, attendees, options);
+}
+
+/**
+ * Declines the open counter-proposal(s) of one attendee: a DECLINECOUNTER to them, and the
+ * proposals marked declined in the same transaction that records the message.
+ */
+export async function declineCounterAndRecord(
+  uid: string,
+  decline: { readonly attendee: string; readonly comment?: string },
+  options: OrganizerOptions,
+): Promise<ExecutedPlan> {
+  const { stored, current, attendees } = loadEvent(options.ledger, uid);
+  if (stored.state === 'cancelled')
+    throw new SmtpInviteError('ERR_INVALID_INPUT', `uid: the event ${uid} is cancelled`);
+  const key = attendeeKey(decline.attendee);
+  const open = options.ledger
+    .listCounters(uid)
+    .filter((c) => c.state === 'open' && attendeeKey(c.attendee) === key);
+  if (open.length === 0)
+    throw new SmtpInviteError(
+      'ERR_INVALID_INPUT',
+      `--attendee: ${key} has no open counter-proposal for ${uid} (see "smtp-invite status ${uid}")`,
+    );
+  const plan = planDeclineCounter(current, key, decline.comment);
+  return executePlan(plan, stored, attendees, options, (ledger) => {
+    for (const counter of open) ledger.setCounterState(counter.id, 'declined');
+  });
 }
 
 export interface LoadedEvent {

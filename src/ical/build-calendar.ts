@@ -98,6 +98,10 @@ export function buildCalendar(invite: Invite, options: BuildCalendarOptions): st
     });
   }
   if (invite.recurrence !== undefined) event.repeating(recurrenceLines(invite));
+  // One occurrence (RFC 5545 §3.8.4.4): ical-generator writes RECURRENCE-ID like DTSTART, with the
+  // event's TZID, or in UTC with Z without a zone. For an all-day series it would still write a
+  // date-time; that line is replaced by the DATE form below (see occurrenceDate).
+  if (invite.recurrenceId !== undefined) event.recurrenceId(invite.recurrenceId);
   // RFC 5546 §3.2.1: PUBLISH has no ATTENDEEs (nobody can answer a published event).
   if (invite.method !== 'PUBLISH') {
     for (const attendee of invite.attendees) {
@@ -127,11 +131,30 @@ export function buildCalendar(invite: Invite, options: BuildCalendarOptions): st
     `PRODID:${options.prodId ?? DEFAULT_PRODID}`,
     `METHOD:${invite.method}`,
     ...(zone === null ? [] : buildVtimezone(zone, vtimezoneRange(invite))),
-    ...event.toString().split('\r\n'),
+    ...eventLines(invite, event.toString()),
   ];
   // event.toString() ends with CRLF: the last element is '' and becomes the END line.
   lines[lines.length - 1] = 'END:VCALENDAR';
   return finish(lines);
+}
+
+/**
+ * ical-generator's VEVENT lines, with what it cannot write itself: the DATE form of an all-day
+ * RECURRENCE-ID (the value type must match DTSTART's, RFC 5545 §3.8.4.4) and COMMENT (not in its
+ * API), written before END:VEVENT from sanitised text. Without either, the lines are unchanged.
+ */
+function eventLines(invite: Invite, text: string): string[] {
+  const lines = text.split('\r\n');
+  if (invite.recurrenceId !== undefined && invite.allDay) {
+    const date = `RECURRENCE-ID;VALUE=DATE:${invite.recurrenceId.toFormat('yyyyLLdd')}`;
+    const at = lines.findIndex((line) => /^RECURRENCE-ID[;:]/.test(line));
+    if (at >= 0) lines[at] = date;
+  }
+  if (invite.comment !== undefined) {
+    const end = lines.lastIndexOf('END:VEVENT');
+    lines.splice(end, 0, `COMMENT:${escapeText(invite.comment)}`);
+  }
+  return lines;
 }
 
 /** Years the VTIMEZONE must describe: the event, its recurrence end, and a margin for open series. */
@@ -233,6 +256,7 @@ const EXPECTED = new Set([
   'ACTION',
   'TRIGGER',
   'URL',
+  'COMMENT',
   'STATUS',
   'TRANSP',
   'X-MICROSOFT-CDO-BUSYSTATUS',

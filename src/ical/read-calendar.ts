@@ -292,3 +292,38 @@ function param<K extends string>(
 function stripMailto(address: string): string {
   return address.replace(/^mailto:/i, '');
 }
+
+/**
+ * Whether `candidate` is one of the occurrences an RRULE generates from `dtstart` (RFC 5545
+ * §3.8.5.3; DTSTART itself always counts), by ical.js's expansion. Times are wall-clock in the
+ * series' own zone (the rule is expanded there, so DST does not shift occurrences); `isDate` for an
+ * all-day series (times ignored). EXDATEs are the caller's business. The expansion stops at the
+ * first occurrence not before the candidate, or after `maxOccurrences` (then: false).
+ */
+export function isRecurrenceOccurrence(
+  rrule: string,
+  dtstart: LocalTime,
+  candidate: LocalTime,
+  isDate: boolean,
+  maxOccurrences = 100_000,
+): boolean {
+  const time = (t: LocalTime) =>
+    ICAL.Time.fromData(
+      isDate ? { year: t.year, month: t.month, day: t.day, isDate: true } : { ...t, isDate: false },
+    );
+  const wanted = time(candidate);
+  let iterator: ICAL.RecurIterator;
+  try {
+    iterator = ICAL.Recur.fromString(rrule).iterator(time(dtstart));
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < maxOccurrences; i++) {
+    const next = iterator.next();
+    if (next === null || next === undefined) return false;
+    const order = next.compare(wanted);
+    if (order === 0) return true;
+    if (order > 0) return false;
+  }
+  return false;
+}

@@ -7,8 +7,8 @@
 import type { Invite } from '../model/invite.ts';
 
 export interface PlannedMessage {
-  /** REQUEST or CANCEL (the builder's methods). */
-  readonly method: 'REQUEST' | 'CANCEL';
+  /** REQUEST, CANCEL (also of one occurrence), or DECLINECOUNTER to one attendee. */
+  readonly method: 'REQUEST' | 'CANCEL' | 'DECLINECOUNTER';
   /**
    * The invite to build: its METHOD, SEQUENCE, STATUS and the ATTENDEE list the calendar must show
    * (a CANCEL to a removed attendee lists only that attendee, RFC 5546 §3.2.5).

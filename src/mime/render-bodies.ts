@@ -22,6 +22,8 @@ function subjectPrefix(invite: Invite): string {
       return invite.sequence > 0 ? 'Updated: ' : 'Invitation: ';
     case 'CANCEL':
       return 'Cancelled: ';
+    case 'DECLINECOUNTER':
+      return 'Proposal declined: ';
     case 'PUBLISH':
       return 'Event: ';
   }
@@ -88,7 +90,11 @@ function tableRow(label: string, valueHtml: string): string {
 }
 
 function statusNotice(invite: Invite): string | undefined {
+  if (invite.method === 'CANCEL' && invite.recurrenceId !== undefined)
+    return 'This occurrence has been cancelled; the other occurrences are unchanged.';
   if (invite.method === 'CANCEL') return 'This event has been cancelled.';
+  if (invite.method === 'DECLINECOUNTER')
+    return 'The organizer declined your proposed change; the event stays as below.';
   if (invite.method === 'REQUEST' && invite.sequence > 0) return 'This event has been updated.';
   return undefined;
 }
@@ -103,6 +109,7 @@ function detailRows(invite: Invite): DetailRow[] {
   const rows: DetailRow[] = [];
   const add = (label: string, text: string, html = escapeHtml(text)) =>
     rows.push({ label, text, html });
+  if (invite.comment !== undefined && invite.comment !== '') add('Comment', invite.comment);
   add('When', formatWhen(invite));
   if (invite.recurrence !== undefined) {
     add('Repeats', describeRecurrence(invite.recurrence.rrule, invite));

@@ -3,6 +3,7 @@
  * plain JSON and get the very same Invite back with validateInvite (the model's one gate).
  */
 import type { DateTime } from 'luxon';
+import { SmtpInviteError } from '../errors.ts';
 import {
   KINDS,
   ROLES,
@@ -12,6 +13,7 @@ import {
   type AttendeeInput,
   type Invite,
   type InviteInput,
+  type InviteMethod,
 } from './invite.ts';
 
 const ROLE_INPUT = invert(ROLES);
@@ -30,7 +32,7 @@ export function inviteToInput(invite: Invite): InviteInput {
     sequence: invite.sequence,
     // STATUS:CANCELLED has no input spelling of its own: validation derives it from METHOD:CANCEL
     // (RFC 5546 §3.2.5), which is how a cancelled organizer copy is stored.
-    method: invite.status === 'CANCELLED' ? 'CANCEL' : invite.method,
+    method: storedMethod(invite),
     summary: invite.summary,
     ...(invite.description === undefined ? {} : { description: invite.description }),
     ...(invite.html === undefined ? {} : { html: invite.html }),
@@ -58,6 +60,19 @@ export function inviteToInput(invite: Invite): InviteInput {
     ...(invite.status === 'CANCELLED' ? {} : { status: STATUS_INPUT[invite.status] }),
     transparency: TRANSPARENCY_INPUT[invite.transparency],
   };
+}
+
+/**
+ * The ledger stores the organizer's copy of a whole event: a DECLINECOUNTER or an occurrence's
+ * message is never one (the planner keeps the master as `next`), so refuse to store it.
+ */
+function storedMethod(invite: Invite): InviteMethod {
+  if (invite.method === 'DECLINECOUNTER' || invite.recurrenceId !== undefined)
+    throw new SmtpInviteError(
+      'ERR_INTERNAL',
+      `only a whole event can be stored, not a ${invite.method}${invite.recurrenceId === undefined ? '' : ' of one occurrence'}`,
+    );
+  return invite.status === 'CANCELLED' ? 'CANCEL' : invite.method;
 }
 
 function attendeeToInput(attendee: Attendee): AttendeeInput {

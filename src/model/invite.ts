@@ -21,6 +21,12 @@ export type Method = (typeof METHODS)[number];
 export const INVITE_METHODS = ['REQUEST', 'PUBLISH', 'CANCEL'] as const satisfies readonly Method[];
 export type InviteMethod = (typeof INVITE_METHODS)[number];
 
+/**
+ * The methods the builder writes: the invite methods, and DECLINECOUNTER (RFC 5546 §3.2.8), which
+ * only the iTIP planner produces (never an input's `method`, never stored in the ledger).
+ */
+export type BuildMethod = InviteMethod | 'DECLINECOUNTER';
+
 /** Input role → iCalendar ROLE (RFC 5545 §3.2.16). */
 export const ROLES = {
   required: 'REQ-PARTICIPANT',
@@ -184,7 +190,7 @@ export interface Alarm {
 export interface Invite {
   readonly uid: string;
   readonly sequence: number;
-  readonly method: InviteMethod;
+  readonly method: BuildMethod;
   /** Single line. */
   readonly summary: string;
   /** Multi-line; line breaks normalised to `\n`. */
@@ -204,6 +210,14 @@ export interface Invite {
   /** Exclusive end, as in iCalendar. */
   readonly end: DateTime;
   readonly recurrence?: Recurrence;
+  /**
+   * Set only on a message about one occurrence of a series (RECURRENCE-ID, RFC 5545 §3.8.4.4): the
+   * occurrence's original start, like `start` (zoned, or midnight UTC of the date when all-day).
+   * Such an Invite has no `recurrence`. Built by the iTIP planner, never read from input.
+   */
+  readonly recurrenceId?: DateTime;
+  /** COMMENT (RFC 5545 §3.8.1.4), e.g. the organizer's reason in a DECLINECOUNTER. Planner only. */
+  readonly comment?: string;
   readonly organizer: Organizer;
   readonly attendees: readonly Attendee[];
   readonly alarms: readonly Alarm[];

@@ -3,6 +3,9 @@ import { defineRule } from '../inspect-types.ts';
 // Outlook only turns REQUEST, REPLY, CANCEL and COUNTER messages into meeting items; any other
 // method= (PUBLISH, ADD, REFRESH, DECLINECOUNTER, or a typo) is shown as an attachment.
 const OUTLOOK_METHODS = new Set(['REQUEST', 'REPLY', 'CANCEL', 'COUNTER']);
+// A DECLINECOUNTER has no substitute among those four (RFC 5546 §3.2.8 is the only way to reject a
+// COUNTER in iTIP), so there is nothing to fix: the Outlook effect is reported as information.
+const NO_SUBSTITUTE = new Set(['DECLINECOUNTER']);
 
 export const methodParamUnsupported = defineRule({
   id: 'method-param-unsupported',
@@ -20,6 +23,7 @@ export const methodParamUnsupported = defineRule({
       yield {
         message: `method=${part.method} is not one Outlook handles as a meeting message`,
         path: part.path,
+        ...(NO_SUBSTITUTE.has(part.method) ? { severity: 'info' as const } : {}),
       };
     }
   },
