@@ -92,7 +92,15 @@ function decide(
       decision,
       attendees: next,
       counter,
-    } = interpretReply(item, event, attendees, already, now);
+    } = interpretReply(
+      item,
+      event === undefined
+        ? undefined
+        : { ...event, sequence: answerableSequence(ledger, event, item.attendee) },
+      attendees,
+      already,
+      now,
+    );
     // A message already processed changes nothing, not even its own record.
     if (!already && !dryRun) {
       if (next !== undefined && event !== undefined) ledger.setAttendees(item.uid, next);
@@ -110,4 +118,23 @@ function decide(
     return decision;
   };
   return dryRun ? run() : ledger.transaction(run);
+}
+
+/**
+ * The SEQUENCE an attendee's answer must reach: that of the last REQUEST they were sent. Usually the
+ * event's own, but cancelling one occurrence raises the master's SEQUENCE with a CANCEL for that
+ * occurrence only, so the attendee's copy of the series still has the previous one: an answer to it
+ * is current, not stale (RFC 5546 §2.1.5 orders by what the attendee received).
+ */
+function answerableSequence(
+  ledger: Ledger,
+  event: { readonly uid: string; readonly sequence: number },
+  attendee: string,
+): number {
+  let last: number | undefined;
+  for (const message of ledger.listOutgoing(event.uid)) {
+    if (message.method !== 'REQUEST') continue;
+    if (message.recipients.some((r) => r.toLowerCase() === attendee)) last = message.sequence;
+  }
+  return last === undefined ? event.sequence : Math.min(last, event.sequence);
 }

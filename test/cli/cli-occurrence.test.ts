@@ -167,6 +167,24 @@ describe('cancel --occurrence', () => {
     expect((await status()).sequence).toBe(1);
   });
 
+  it('an answer to the series sent before the occurrence was cancelled is still current', async () => {
+    const series = server.received.find((m) => m.raw.toString('latin1').includes(`UID:${uid}`));
+    writeFileSync(join(dir, 'series.eml'), series?.raw ?? '');
+    const reply = await cli([
+      'reply',
+      'series.eml',
+      '--as',
+      'ada@example.com',
+      '--accept',
+      '--out',
+      'ada.eml',
+    ]);
+    expect(reply.code).toBe(0);
+    const ingested = await cli(['ingest', 'ada.eml']);
+    expect(ingested.stdout).toMatch(/^applied/);
+    expect(ingested.code).toBe(0);
+  });
+
   it('export shows the master with the EXDATE; the same occurrence again is refused', async () => {
     const exported = await cli(['export', uid]);
     expect(exported.code).toBe(0);
