@@ -41,6 +41,11 @@ export const ERROR_CODES = {
     exit: 3,
     description: 'Any other SMTP failure; the server reply is attached.',
   },
+  ERR_IMAP: {
+    exit: 3,
+    description:
+      'Reading replies over IMAP failed: a malformed URL, the connection, TLS (required to a remote host), the credentials, or the mailbox.',
+  },
   ERR_LEDGER_IO: {
     exit: 3,
     description:

@@ -279,12 +279,26 @@ function normalizeHost(hostname: string): string {
   if (hostname === '') {
     throw configError(`the SMTP URL has no host: write ${URL_FORMAT}`);
   }
+  const host = normalizeUrlHost(hostname);
+  if (host === undefined) {
+    throw configError(
+      'the host in the SMTP URL is not a valid host name or IP address: e.g. smtp://mail.example.com:587',
+    );
+  }
+  return host;
+}
+
+/**
+ * The host of a parsed non-special URL (smtp:, imap:) as a lower-case ASCII host name or an IPv6
+ * address without brackets; undefined when it is not a host name or IP address.
+ */
+export function normalizeUrlHost(hostname: string): string | undefined {
   if (hostname.startsWith('[') && hostname.endsWith(']')) {
     const inner = hostname.slice(1, -1).toLowerCase();
     if (net.isIPv6(inner)) return inner;
   }
-  // smtp: is not a "special" URL scheme, so the host is left as written, percent-encoded where
-  // not ASCII: decode it and let domainToASCII apply IDNA (and refuse what is not a host name).
+  // Such a scheme is not a "special" URL scheme, so the host is left as written, percent-encoded
+  // where not ASCII: decode it and let domainToASCII apply IDNA (and refuse what is not a host).
   let decoded: string;
   try {
     decoded = decodeURIComponent(hostname);
@@ -298,9 +312,7 @@ function normalizeHost(hostname: string): string {
     ascii.startsWith('.') ||
     ascii.includes('..')
   ) {
-    throw configError(
-      'the host in the SMTP URL is not a valid host name or IP address: e.g. smtp://mail.example.com:587',
-    );
+    return undefined;
   }
   return ascii.endsWith('.') ? ascii.slice(0, -1) : ascii;
 }
