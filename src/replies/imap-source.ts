@@ -16,7 +16,12 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 
 import { SmtpInviteError } from '../errors.ts';
 import { formatHostPort } from '../transport/smtp-errors.ts';
-import { isLoopback, normalizeUrlHost } from '../transport/smtp-transport.ts';
+import {
+  decodeUrlComponent,
+  isLoopback,
+  normalizeUrlHost,
+  parseUrlPort,
+} from '../transport/server-url.ts';
 
 export interface ImapOptions {
   /** `imap://user[:password]@host[:port]/MAILBOX` (port 143) or `imaps://…` (implicit TLS, 993). */
@@ -96,15 +101,7 @@ export function parseImapUrl(url: string): ParsedImapUrl {
     );
   }
   const secure = scheme === 'imaps';
-  let port = secure ? 993 : 143;
-  if (parsed.port !== '') {
-    port = Number(parsed.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw imapError(
-        `port ${parsed.port} in the IMAP URL is not valid: use a port from 1 to 65535`,
-      );
-    }
-  }
+  const port = parseUrlPort(parsed.port, secure ? 993 : 143, 'IMAP', imapError);
   const user = decodeComponent(parsed.username, 'user name');
   if (user === '') {
     throw imapError(
@@ -310,13 +307,7 @@ function secretForms(user: string, password: string | undefined): string[] {
 }
 
 function decodeComponent(value: string, what: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw imapError(
-      `the ${what} in the IMAP URL has a broken %-escape: percent-encode special characters (e.g. @ as %40)`,
-    );
-  }
+  return decodeUrlComponent(value, what, 'IMAP', imapError);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -6,11 +6,11 @@
  * the message leaves exactly as built (the tests compare the bytes the server received).
  */
 import { domainToASCII } from 'node:url';
-import net from 'node:net';
 import { createTransport } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer';
 
 import { SmtpInviteError } from '../errors.ts';
+import { decodeUrlComponent, isLoopback, normalizeUrlHost, parseUrlPort } from './server-url.ts';
 import { formatHostPort, toRejectedRecipients, toSmtpInviteError } from './smtp-errors.ts';
 import type { DeliveryResult, OutgoingMessage, Transport } from './transport.ts';
 import { checkOutgoingMessage, closedTransportError } from './transport.ts';
@@ -91,15 +91,7 @@ export function parseSmtpUrl(url: string): ParsedSmtpUrl {
 
   const host = normalizeHost(parsed.hostname);
   const secure = scheme === 'smtps';
-  let port = secure ? 465 : 587;
-  if (parsed.port !== '') {
-    port = Number(parsed.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw configError(
-        `port ${parsed.port} in the SMTP URL is not valid: use a port from 1 to 65535`,
-      );
-    }
-  }
+  const port = parseUrlPort(parsed.port, secure ? 465 : 587, 'SMTP', configError);
   const user = decodeComponent(parsed.username, 'user name');
   const password = decodeComponent(parsed.password, 'password');
   return {
@@ -288,58 +280,8 @@ function normalizeHost(hostname: string): string {
   return host;
 }
 
-/**
- * The host of a parsed non-special URL (smtp:, imap:) as a lower-case ASCII host name or an IPv6
- * address without brackets; undefined when it is not a host name or IP address.
- */
-export function normalizeUrlHost(hostname: string): string | undefined {
-  if (hostname.startsWith('[') && hostname.endsWith(']')) {
-    const inner = hostname.slice(1, -1).toLowerCase();
-    if (net.isIPv6(inner)) return inner;
-  }
-  // Such a scheme is not a "special" URL scheme, so the host is left as written, percent-encoded
-  // where not ASCII: decode it and let domainToASCII apply IDNA (and refuse what is not a host).
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(hostname);
-  } catch {
-    decoded = '';
-  }
-  const ascii = decoded === '' ? '' : domainToASCII(decoded);
-  if (
-    ascii === '' ||
-    !/^[a-z0-9._-]+$/.test(ascii) ||
-    ascii.startsWith('.') ||
-    ascii.includes('..')
-  ) {
-    return undefined;
-  }
-  return ascii.endsWith('.') ? ascii.slice(0, -1) : ascii;
-}
-
-/** 127.0.0.0/8, ::1 (also as an IPv4-mapped address) and `localhost`. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  if (h === 'localhost') return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) {
-    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-    const mapped = /^::ffff:(.+)$/.exec(h)?.[1];
-    if (mapped === undefined) return false;
-    // The URL parser writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
-    return net.isIPv4(mapped) ? mapped.startsWith('127.') : /^7f[0-9a-f]{2}:/.test(mapped);
-  }
-  return false;
-}
-
 function decodeComponent(value: string, what: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw configError(
-      `the ${what} in the SMTP URL has a broken %-escape: percent-encode special characters (e.g. @ as %40)`,
-    );
-  }
+  return decodeUrlComponent(value, what, 'SMTP', configError);
 }
 
 function checkTimeout(value: number | undefined, fallback: number, name: string): number {
@@ -379,3 +321,6 @@ function toAsciiAddress(address: string): string {
 function configError(message: string): SmtpInviteError {
   return new SmtpInviteError('ERR_SMTP_CONFIG', message);
 }
+
+// Kept here too: callers and tests of the SMTP adapter import them from it.
+export { isLoopback, normalizeUrlHost } from './server-url.ts';
