@@ -12,9 +12,8 @@ import {
   usage,
 } from './common-options.ts';
 import { parseOptions } from './parse-options.ts';
-import { readJsonFile } from './read-json-file.ts';
+import { readInviteFile, readJsonFile } from './read-json-file.ts';
 import { reportError, reportWarnings } from './report-problems.ts';
-import { invalidInviteError, validateInvite } from '../model/validate-invite.ts';
 import { sendAndRecord } from '../flows/organizer-flows.ts';
 import { LEDGER_HELP, LEDGER_OPTIONS } from './ledger-option.ts';
 import { runPlanCommand } from './run-plan-command.ts';
@@ -79,15 +78,8 @@ export async function runSend(argv: readonly string[], io: CliIo): Promise<numbe
   };
   if (method === undefined || method === 'REQUEST') {
     // The ledger path. Input is validated before the ledger is opened: bad input changes nothing.
-    let input: unknown;
-    try {
-      input = await readJsonFile(resolve(io.cwd, file));
-      const checked = validateInvite(input);
-      if (!checked.ok) throw invalidInviteError(checked.diagnostics);
-      reportWarnings(io, checked.diagnostics, file);
-    } catch (err) {
-      return reportError(io, err, file);
-    }
+    const read = await readInviteFile(io, file);
+    if ('exit' in read) return read.exit;
     return runPlanCommand(
       'send',
       values,
@@ -96,7 +88,7 @@ export async function runSend(argv: readonly string[], io: CliIo): Promise<numbe
         ...shape,
         ...(sender === undefined ? {} : { sender }),
       },
-      (options) => sendAndRecord(input, options),
+      (options) => sendAndRecord(read.input, options),
     );
   }
 

@@ -1,12 +1,9 @@
-import { resolve } from 'node:path';
 import { updateAndRecord } from '../flows/organizer-flows.ts';
-import { invalidInviteError, validateInvite } from '../model/validate-invite.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
 import { DELIVERY_HELP, DELIVERY_OPTIONS, parseProfileOption, usage } from './common-options.ts';
 import { LEDGER_HELP, LEDGER_OPTIONS } from './ledger-option.ts';
 import { parseOptions } from './parse-options.ts';
-import { readJsonFile } from './read-json-file.ts';
-import { reportError, reportWarnings } from './report-problems.ts';
+import { readInviteFile } from './read-json-file.ts';
 import { runPlanCommand } from './run-plan-command.ts';
 
 export const UPDATE_HELP = `Usage: smtp-invite update <event.json> [options]
@@ -46,15 +43,8 @@ export async function runUpdate(argv: readonly string[], io: CliIo): Promise<num
   if (positionals.length !== 1) throw usage('update', 'give exactly one event JSON file');
   const file = positionals[0] ?? '';
   const profile = parseProfileOption(values.profile, 'update');
-  let input: unknown;
-  try {
-    input = await readJsonFile(resolve(io.cwd, file));
-    const checked = validateInvite(input);
-    if (!checked.ok) throw invalidInviteError(checked.diagnostics);
-    reportWarnings(io, checked.diagnostics, file);
-  } catch (err) {
-    return reportError(io, err, file);
-  }
+  const read = await readInviteFile(io, file);
+  if ('exit' in read) return read.exit;
   return runPlanCommand(
     'update',
     values,
@@ -64,6 +54,6 @@ export async function runUpdate(argv: readonly string[], io: CliIo): Promise<num
       attachment: !values['no-attachment'],
       perRecipient: values['per-recipient'] ?? false,
     },
-    (options) => updateAndRecord(input, options),
+    (options) => updateAndRecord(read.input, options),
   );
 }
