@@ -2,6 +2,7 @@
  * Pure checks on iCalendar values as written (escapes intact), for the lint rules: TEXT escaping,
  * DATE / DATE-TIME / PERIOD forms, DURATION, and which properties may appear only once.
  */
+import type { LocalTime } from '../ical/read-calendar.ts';
 import { paramValue, type ContentLine } from './calendar-model.ts';
 
 /**
@@ -71,15 +72,9 @@ export function splitTextList(value: string): string[] {
   return items;
 }
 
-export interface DateValue {
+export interface DateValue extends LocalTime {
   readonly kind: 'date' | 'date-time';
   readonly utc: boolean;
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
 }
 
 const DATE_OR_DATE_TIME = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$/;

@@ -4,6 +4,7 @@
  * rules within the time budget and derives each client's verdict from the findings.
  */
 import type { Severity } from '../diagnostics.ts';
+import type { CalendarAttendee } from '../ical/read-calendar.ts';
 import type { CalendarScan, Component } from './calendar-model.ts';
 import type { MimeNode } from './mime-model.ts';
 
@@ -95,14 +96,8 @@ export interface TimeInfo {
   readonly utc?: string;
 }
 
-export interface AttendeeInfo {
-  readonly address: string;
-  readonly cn?: string;
-  readonly role?: string;
-  readonly partstat?: string;
-  readonly rsvp?: string;
-  readonly cutype?: string;
-}
+/** An ATTENDEE as read: the same shape readCalendar gives. */
+export type AttendeeInfo = CalendarAttendee;
 
 export interface EventInfo {
   readonly uid?: string;

@@ -16,8 +16,10 @@
  * (VTIMEZONE 0+, VALARM 0+) are therefore not repeated here.
  */
 
-export type ItipMethod =
-  'PUBLISH' | 'REQUEST' | 'REPLY' | 'ADD' | 'CANCEL' | 'REFRESH' | 'COUNTER' | 'DECLINECOUNTER';
+import { METHODS, type Method } from '../model/invite.ts';
+
+/** The eight iTIP methods (RFC 5546 §1.4): the model's own table, in §3.2 order. */
+export type ItipMethod = Method;
 
 /** RFC 5546 §3, "Presence Value" table. */
 export type Presence = '1' | '1+' | '0' | '0+' | '0 or 1';
@@ -31,16 +33,7 @@ export interface PresenceRow {
 }
 
 /** The eight methods in RFC 5546 §3.2 order. */
-export const ITIP_METHODS: readonly ItipMethod[] = [
-  'PUBLISH',
-  'REQUEST',
-  'REPLY',
-  'ADD',
-  'CANCEL',
-  'REFRESH',
-  'COUNTER',
-  'DECLINECOUNTER',
-];
+export const ITIP_METHODS: readonly ItipMethod[] = METHODS;
 
 /** Section of RFC 5546 holding each method's VEVENT table. */
 export const ITIP_SECTIONS: Readonly<Record<ItipMethod, string>> = {
