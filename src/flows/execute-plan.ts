@@ -20,6 +20,7 @@ import type {
 } from '../ledger/ledger-types.ts';
 import type { Invite } from '../model/invite.ts';
 import { inviteToInput } from '../model/invite-to-input.ts';
+import { buildCalendar } from '../ical/build-calendar.ts';
 import type { Transport } from '../transport/transport.ts';
 import {
   buildInviteMessages,
@@ -114,8 +115,11 @@ export async function executePlan(
         uid: plan.next.uid,
         sequence: plan.next.sequence,
         input: inviteToInput(plan.next),
-        calendar: buildInviteMessages(plan.next, { ...options.build, recipients: [] }, ids)
-          .calendar,
+        // The organizer's copy: the calendar alone (no bodies, no MIME), at the same DTSTAMP.
+        calendar: buildCalendar(plan.next, {
+          now,
+          ...(options.build?.prodId === undefined ? {} : { prodId: options.build.prodId }),
+        }),
         state: plan.next.status === 'CANCELLED' ? ('cancelled' as const) : ('active' as const),
       };
       ledger.putEvent(event, claimed);
