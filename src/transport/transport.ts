@@ -39,6 +39,28 @@ export interface Transport {
   /** A human description without secrets, e.g. `smtp://alice@mail.example.com:587 (STARTTLS required)`. */
   readonly description: string;
   send(message: OutgoingMessage): Promise<DeliveryResult>;
+  /**
+   * SMTP only: one connection of its own (connected, TLS and AUTH done) for many messages in turn.
+   * The batch engine runs one per lane, so it sees every failure on the connection it happened on
+   * and decides itself about reconnecting and resending. Throws SmtpInviteError like send().
+   */
+  openSession?(): Promise<TransportSession>;
+  close(): Promise<void>;
+}
+
+/** One open connection (see Transport.openSession). Messages are sent one at a time. */
+export interface TransportSession {
+  /**
+   * Same contract as Transport.send: recipients refused at RCPT TO while others were accepted are
+   * in the result (with the reply code); everything else throws SmtpInviteError (all recipients
+   * refused: ERR_SMTP_REJECTED with `rejected`; MAIL FROM or DATA refused: ERR_SMTP_REJECTED with
+   * `command`, `responseCode`, `response`; dropped connection or timeout: ERR_SMTP_CONNECTION /
+   * ERR_SMTP_TIMEOUT). After a refusal the connection is ready for the next message.
+   */
+  send(message: OutgoingMessage): Promise<DeliveryResult>;
+  /** false once the connection was closed or failed: open a new session. */
+  readonly usable: boolean;
+  /** QUIT and close; never throws. */
   close(): Promise<void>;
 }
 
