@@ -102,6 +102,62 @@ export const LEDGER_MIGRATIONS: readonly LedgerMigration[] = [
       CREATE INDEX incoming_by_event ON incoming (uid);
     `,
   },
+  {
+    version: 2,
+    description:
+      'bulk batches: their settings, every row as read with its intent and per-recipient outcomes, and recipients sent per account per hour (daily caps)',
+    sql: `
+      CREATE TABLE batches (
+        id TEXT PRIMARY KEY NOT NULL,
+        -- The rows file as given, for messages; NULL when the rows came from a program.
+        source TEXT,
+        -- What a resume needs without the rows file: build options, pacing, transport (no secrets).
+        settings_json TEXT NOT NULL,
+        -- reading: rows still being read (nothing sent yet); open: sending; finished: every row final.
+        state TEXT NOT NULL CHECK (state IN ('reading', 'open', 'finished')),
+        row_count INTEGER NOT NULL DEFAULT 0 CHECK (row_count >= 0),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT
+      ) STRICT;
+      CREATE INDEX batches_by_creation ON batches (created_at, id);
+
+      CREATE TABLE batch_rows (
+        batch_id TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+        row_no INTEGER NOT NULL CHECK (row_no >= 1),
+        line INTEGER,
+        -- The invite input after merging the template (UID assigned); NULL for an invalid row.
+        input_json TEXT,
+        problems_json TEXT,
+        -- pending: not sent; sending: the intent is written (bytes below), outcome not final;
+        -- done: every recipient accepted or failed; invalid: never sent.
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'done', 'invalid')),
+        uid TEXT,
+        message_id TEXT,
+        -- MAIL FROM of the message (the organizer, or the service sending for it).
+        envelope_from TEXT,
+        sha256 TEXT,
+        -- The exact bytes, kept while a resend may be needed (a resend must be byte-identical);
+        -- cleared once the row is done, so the ledger does not grow with every message sent.
+        raw BLOB,
+        recipients_json TEXT,
+        accepted INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (batch_id, row_no)
+      ) STRICT;
+      -- The sender's work list: only unfinished rows are indexed.
+      CREATE INDEX batch_rows_unfinished ON batch_rows (batch_id, row_no)
+        WHERE state IN ('pending', 'sending');
+
+      CREATE TABLE send_usage (
+        -- The sending account (SMTP URL without secrets) and the hour (ISO, UTC) recipients were sent in.
+        account TEXT NOT NULL,
+        hour TEXT NOT NULL,
+        recipients INTEGER NOT NULL CHECK (recipients >= 0),
+        PRIMARY KEY (account, hour)
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

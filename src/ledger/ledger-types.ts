@@ -126,5 +126,119 @@ export interface Ledger {
   listOutgoing(uid: string): OutgoingRecord[];
   recordIncoming(record: IncomingRecord): void;
   findIncoming(messageId: string): IncomingRecord | undefined;
+  /** Bulk batches (same database, same transactions). */
+  readonly batches: BatchStore;
   close(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk batches (smtp-invite batch). Rows are recorded as they are read, so a resume needs no rows
+// file; a row's intent (its exact bytes) is written before it is sent and its outcome after.
+
+export type BatchState = 'reading' | 'open' | 'finished';
+
+export interface BatchRecord {
+  readonly id: string;
+  readonly source?: string;
+  /** What a resume needs (build options, pacing, transport without secrets), as JSON. */
+  readonly settings: unknown;
+  readonly state: BatchState;
+  /** Rows recorded so far (all of them once state is not 'reading'). */
+  readonly rowCount: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt?: string;
+}
+
+export type BatchRowState = 'pending' | 'sending' | 'done' | 'invalid';
+
+export interface BatchRecipientState {
+  readonly email: string;
+  readonly status: 'pending' | 'accepted' | 'failed';
+  readonly code: number | null;
+  readonly enhanced: string | null;
+  readonly response: string | null;
+  /** Attempts that reached this recipient's verdict (transient refusals and unknown outcomes count). */
+  readonly attempts: number;
+}
+
+export interface BatchRowRecord {
+  readonly row: number;
+  readonly line?: number;
+  readonly input?: unknown;
+  readonly problems?: readonly string[];
+  readonly state: BatchRowState;
+  readonly uid?: string;
+  readonly messageId?: string;
+  readonly envelopeFrom?: string;
+  readonly sha256?: string;
+  /** Present while the row is 'sending'. */
+  readonly raw?: Buffer;
+  readonly recipients?: readonly BatchRecipientState[];
+}
+
+/** What the sender writes before a message goes out: after this, a resend uses exactly these bytes. */
+export interface BatchIntent {
+  readonly row: number;
+  readonly uid: string;
+  readonly messageId: string;
+  readonly envelopeFrom: string;
+  readonly sha256: string;
+  readonly raw: Buffer;
+  readonly recipients: readonly BatchRecipientState[];
+}
+
+export interface BatchCounts {
+  readonly rows: number;
+  readonly pending: number;
+  readonly sending: number;
+  /** Done rows: every recipient accepted / some failed / all failed. */
+  readonly sent: number;
+  readonly partial: number;
+  readonly failed: number;
+  readonly invalid: number;
+  readonly recipientsAccepted: number;
+  readonly recipientsFailed: number;
+}
+
+export interface BatchStore {
+  /** A new batch in state 'reading'; ERR_LEDGER_CONFLICT if the id exists. */
+  createBatch(id: string, settings: unknown, source?: string): BatchRecord;
+  getBatch(id: string): BatchRecord | undefined;
+  /** The newest batch that is not finished. */
+  latestUnfinished(): BatchRecord | undefined;
+  listBatches(): BatchRecord[];
+  /** Appends rows as read (pending, or invalid with problems); row_count grows with them. */
+  addRows(
+    id: string,
+    rows: readonly {
+      readonly row: number;
+      readonly line?: number;
+      readonly input?: unknown;
+      readonly problems?: readonly string[];
+    }[],
+  ): void;
+  /** Every row is read: state 'open'. */
+  finishReading(id: string): void;
+  /** Drops the batch and its rows (a batch refused for invalid rows leaves nothing behind). */
+  deleteBatch(id: string): void;
+  /** Replaces the stored settings (a resume with new flags). */
+  updateSettings(id: string, settings: unknown): void;
+  /** Unfinished rows (pending or sending) after `afterRow`, in row order. */
+  nextRows(id: string, afterRow: number, limit: number): BatchRowRecord[];
+  /** Rows that ended with a failed recipient, or invalid, after `afterRow` (the report, in pages). */
+  problemRows(id: string, afterRow: number, limit: number): BatchRowRecord[];
+  /** The intent: state 'sending' with the exact bytes. */
+  recordIntent(id: string, intent: BatchIntent): void;
+  /**
+   * The outcome so far: recipients' states; when none is pending the row is 'done' and its bytes
+   * are dropped.
+   */
+  recordOutcome(id: string, row: number, recipients: readonly BatchRecipientState[]): void;
+  counts(id: string): BatchCounts;
+  /** state 'finished' (every row done or invalid). */
+  finishBatch(id: string): void;
+  /** Recipients sent by `account` in the hours (ISO, e.g. 2026-11-21T09) at or after `sinceHour`. */
+  usageSince(account: string, sinceHour: string): { hour: string; recipients: number }[];
+  addUsage(account: string, hour: string, recipients: number): void;
 }

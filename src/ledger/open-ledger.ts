@@ -21,14 +21,26 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
 import { DatabaseSync } from 'node:sqlite';
 
 import { SmtpInviteError } from '../errors.ts';
 import type { InviteInput, PartStat } from '../model/invite.ts';
+import { createBatchStore } from './batch-store.ts';
 import { selectPendingMigrations } from './ledger-migrations.ts';
+import {
+  columnError,
+  integer,
+  optional,
+  optionalInteger,
+  optionalText,
+  text,
+  type Row,
+  type SqlRunner,
+} from './ledger-rows.ts';
 import type {
   AttendeeState,
+  BatchStore,
   CounterProposal,
   Delivery,
   DeliveryOutcome,
@@ -55,8 +67,6 @@ export interface SqliteLedger extends Ledger {
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 // SQLite extended result code for a foreign key violation (sqlite3.h: SQLITE_CONSTRAINT_FOREIGNKEY).
 const SQLITE_CONSTRAINT_FOREIGNKEY = 787;
-
-type Row = Record<string, SQLOutputValue>;
 
 /**
  * Opens (creating the parent directory, the file and the schema on first use) the ledger at
@@ -172,8 +182,23 @@ function createSqliteLedger(db: DatabaseSync, file: string, now: () => Date): Sq
     }
   };
 
+  let batches: BatchStore | undefined;
+  const runner: SqlRunner = {
+    file,
+    all,
+    get,
+    run,
+    transaction: (fn) => ledger.transaction(fn),
+    now,
+  };
+
   const ledger: SqliteLedger = {
     path: file,
+
+    get batches(): BatchStore {
+      batches ??= createBatchStore(runner);
+      return batches;
+    },
 
     transaction<T>(fn: () => T): T {
       // Nested calls run in a SAVEPOINT inside the outer transaction: a throw undoes only the
@@ -573,40 +598,6 @@ function toIncomingRecord(row: Row, file: string): IncomingRecord {
     reason: text(row, 'reason', file),
     processedAt: text(row, 'processed_at', file),
   };
-}
-
-/** `{ key: value }`, or `{}` for NULL: optional properties stay absent (exactOptionalPropertyTypes). */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
-}
-
-function text(row: Row, column: string, file: string): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw columnError(file, column, 'text');
-  return value;
-}
-
-function optionalText(row: Row, column: string, file: string): string | undefined {
-  return row[column] === null ? undefined : text(row, column, file);
-}
-
-function integer(row: Row, column: string, file: string): number {
-  const value = row[column];
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw columnError(file, column, 'an integer');
-  }
-  return value;
-}
-
-function optionalInteger(row: Row, column: string, file: string): number | undefined {
-  return row[column] === null ? undefined : integer(row, column, file);
-}
-
-function columnError(file: string, column: string, expected: string): SmtpInviteError {
-  return new SmtpInviteError(
-    'ERR_LEDGER_IO',
-    `The ledger ${file} holds a value that is not ${expected} in column ${column} (corrupt or foreign file).`,
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
