@@ -60,6 +60,11 @@ export const ERROR_CODES = {
     exit: 2,
     description: 'No event with this UID in the ledger (send it first, or check --db).',
   },
+  ERR_UNKNOWN_BATCH: {
+    exit: 2,
+    description:
+      'No such batch in the ledger to resume (check the id with `smtp-invite batch --list`, or --db).',
+  },
   ERR_INTERNAL: {
     exit: 3,
     description: 'A guarantee of ours was violated (a bug): please report it with the input.',

@@ -32,7 +32,7 @@ export function createBatchStore(sql: SqlRunner): BatchStore {
     const batch = store.getBatch(id);
     if (batch === undefined) {
       throw new SmtpInviteError(
-        'ERR_UNKNOWN_EVENT',
+        'ERR_UNKNOWN_BATCH',
         `The ledger ${file} has no batch ${id}: check the id (smtp-invite batch --list) or --db.`,
       );
     }
