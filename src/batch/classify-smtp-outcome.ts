@@ -263,6 +263,7 @@ export function classifyError(err: unknown): ClassifiedOutcome {
     case 'ERR_LEDGER_IO':
     case 'ERR_LEDGER_CONFLICT':
     case 'ERR_UNKNOWN_EVENT':
+    case 'ERR_UNKNOWN_BATCH':
       // Not a delivery failure: something of ours that the next message would meet as well (an
       // outbox that cannot be written, a ledger that cannot be updated).
       return own('fatal');
