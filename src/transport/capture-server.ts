@@ -7,8 +7,13 @@
  * our client never attempts STARTTLS to a loopback host). It adds no trace headers, so `raw` is the
  * DATA exactly as the client sent it (after SMTP dot-unstuffing).
  *
- * The options beyond host/port let a demo or a test play a real server's refusals and failures.
+ * The options beyond host/port let a demo or a test play a real server's refusals and failures:
+ * fixed ones (rejectRecipient, a dataReply, replyDelayMs) or hooks that decide per connection and
+ * transaction (mailFromReply, rcptReply, a dataReply function; see HookContext), and `stats` counts
+ * connections (peakConnections checks a client's connection limit) and transactions.
  */
+import type { Socket } from 'node:net';
+
 import { SMTPServer } from 'smtp-server';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 
@@ -26,6 +31,26 @@ export interface SmtpReply {
   readonly message: string;
 }
 
+/** Where in the server's life a hook is asked: which connection, which transaction. */
+export interface HookContext {
+  /** 1-based number of this connection, in the order the server greeted them. */
+  readonly connection: number;
+  /** 1-based number of this transaction's MAIL FROM among all the server received (refused ones too). */
+  readonly transaction: number;
+  /** 1-based number of this transaction's MAIL FROM on this connection. */
+  readonly connectionTransaction: number;
+  /** MAIL FROM and the recipients accepted so far (none yet at MAIL FROM). */
+  readonly envelope: { readonly from: string; readonly to: readonly string[] };
+  /** The user this connection logged in as, if it did. */
+  readonly user: string | undefined;
+}
+
+/** A hook may answer at once or later (a promise): a server that is slow on one command only. */
+export type Awaitable<T> = T | PromiseLike<T>;
+
+/** What a data hook decides: accept, refuse with a reply, or `drop` (close without a reply). */
+export type DataDecision = 'accept' | 'drop' | SmtpReply;
+
 export interface CaptureServerOptions {
   /** Interface to bind; default 127.0.0.1. Anything else exposes an open, unauthenticated server. */
   readonly host?: string;
@@ -34,27 +59,64 @@ export interface CaptureServerOptions {
   /** Refuse some recipients at RCPT TO, as a real server refuses an unknown mailbox. */
   readonly rejectRecipient?: (email: string) => SmtpReply | undefined;
   /**
-   * The reply to the end of DATA: accept (default), refuse with this reply, or `drop`: close the
-   * connection without any reply (a server crashing at the worst moment).
+   * Reply to MAIL FROM: undefined → 250. 'close' → drop the connection without a reply. A reply
+   * with code 421 closes the connection after replying (RFC 5321 §3.8).
    */
-  readonly dataReply?: 'accept' | 'drop' | SmtpReply;
+  readonly mailFromReply?: (context: HookContext) => Awaitable<SmtpReply | 'close' | undefined>;
+  /**
+   * Per-recipient reply at RCPT TO, asked when rejectRecipient did not refuse: undefined → 250.
+   * A 421 closes the connection after replying.
+   */
+  readonly rcptReply?: (email: string, context: HookContext) => Awaitable<SmtpReply | undefined>;
+  /**
+   * The reply to the end of DATA: accept (default), refuse with this reply, or `drop`: close the
+   * connection without any reply (a server crashing at the worst moment). A function decides per
+   * message. A 421 closes the connection after replying.
+   */
+  readonly dataReply?:
+    DataDecision | ((raw: Buffer, context: HookContext) => Awaitable<DataDecision>);
   /** Require AUTH PLAIN or LOGIN with these credentials (offered without TLS, see above). */
   readonly auth?: { readonly user: string; readonly pass: string };
   /** Hold every reply (greeting, MAIL, RCPT, end of DATA) this long: a slow server. */
   readonly replyDelayMs?: number;
+  /** false: do not offer PIPELINING (RFC 2920), so a client waits for each reply in turn. */
+  readonly pipelining?: boolean;
+}
+
+/** Counters since the server started; live (read them any time). */
+export interface CaptureServerStats {
+  /** TCP connections accepted. */
+  readonly connections: number;
+  /** The most connections that were open at the same time. */
+  readonly peakConnections: number;
+  /** Connections open now. */
+  readonly openConnections: number;
+  /** MAIL FROM commands received, refused ones included. */
+  readonly transactions: number;
 }
 
 export interface CaptureServer {
   readonly port: number;
   /** `smtp://127.0.0.1:<port>`, ready for the SMTP transport. */
   readonly url: string;
-  /** Messages the server accepted (replied 250 to), oldest first. */
+  /** Messages the server accepted (replied 250 to), oldest first; never a refused or dropped one. */
   readonly received: ReceivedMessage[];
+  readonly stats: CaptureServerStats;
   close(): Promise<void>;
 }
 
 // Big enough for any invitation; bounds memory use when something else connects.
 const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+
+interface ConnectionState {
+  readonly number: number;
+  transactions: number;
+  /** Server-wide number of the current transaction. */
+  transaction: number;
+}
+
+type Decided<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly err: unknown };
 
 export async function startCaptureServer(
   options: CaptureServerOptions = {},
@@ -64,6 +126,9 @@ export async function startCaptureServer(
   const timers = new Set<NodeJS.Timeout>();
   const delayMs = options.replyDelayMs ?? 0;
   const auth = options.auth;
+  const stats = { connections: 0, peakConnections: 0, openConnections: 0, transactions: 0 };
+  const states = new Map<string, ConnectionState>();
+  let greeted = 0;
   let queued = 0;
 
   const later = (reply: () => void): void => {
@@ -76,6 +141,61 @@ export async function startCaptureServer(
       reply();
     }, delayMs);
     timers.add(timer);
+  };
+
+  /** Runs a hook that may answer later; a hook that throws is answered with 451 (see hookFailed). */
+  const decide = <T>(run: () => Awaitable<T>, then: (decided: Decided<T>) => void): void => {
+    let value: Awaitable<T>;
+    try {
+      value = run();
+    } catch (err) {
+      then({ ok: false, err });
+      return;
+    }
+    if (!isPromiseLike(value)) {
+      then({ ok: true, value });
+      return;
+    }
+    Promise.resolve(value).then(
+      (v) => then({ ok: true, value: v }),
+      (err: unknown) => then({ ok: false, err }),
+    );
+  };
+
+  /**
+   * Ends a connection without a reply. Only public smtp-server API: connections, session ids,
+   * close().
+   */
+  const dropConnection = (sessionId: string): void => {
+    for (const connection of server.connections) {
+      if (connection.id === sessionId) connection.close();
+    }
+  };
+
+  /** Refuses with `reply`; a 421 closes the connection after the reply (RFC 5321 §3.8). */
+  const refuse = (
+    session: SMTPServerSession,
+    reply: SmtpReply,
+    callback: (err?: Error | null) => void,
+  ): void => {
+    callback(replyError(reply));
+    // smtp-server closes after any 421 it sends itself; this holds whatever it does.
+    if (reply.code === 421) dropConnection(session.id);
+  };
+
+  const contextOf = (session: SMTPServerSession, from?: string): HookContext => {
+    const state = states.get(session.id);
+    const { mailFrom, rcptTo } = session.envelope;
+    return {
+      connection: state?.number ?? 0,
+      transaction: state?.transaction ?? 0,
+      connectionTransaction: state?.transactions ?? 0,
+      envelope: {
+        from: from ?? (mailFrom === false ? '' : mailFrom.address),
+        to: rcptTo.map((rcpt) => rcpt.address),
+      },
+      user: typeof session.user === 'string' ? session.user : undefined,
+    };
   };
 
   const server: SMTPServer = new SMTPServer({
@@ -91,9 +211,15 @@ export async function startCaptureServer(
     closeTimeout: 1000,
     size: MAX_MESSAGE_BYTES,
     rejectOversized: true,
+    hidePIPELINING: options.pipelining === false,
 
-    onConnect(_session, callback) {
+    onConnect(session, callback) {
+      greeted += 1;
+      states.set(session.id, { number: greeted, transactions: 0, transaction: 0 });
       later(() => callback());
+    },
+    onClose(session) {
+      states.delete(session.id);
     },
     onAuth(credentials, _session, callback) {
       const ok =
@@ -107,47 +233,90 @@ export async function startCaptureServer(
           callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
       });
     },
-    onMailFrom(_address, _session, callback) {
-      later(() => callback());
+    onMailFrom(address, session, callback) {
+      stats.transactions += 1;
+      const state = states.get(session.id);
+      if (state !== undefined) {
+        state.transactions += 1;
+        state.transaction = stats.transactions;
+      }
+      const hook = options.mailFromReply;
+      if (hook === undefined) {
+        later(() => callback());
+        return;
+      }
+      const context = contextOf(session, address.address);
+      decide(
+        () => hook(context),
+        (decided) => {
+          const reply = decided.ok ? decided.value : hookFailed(decided.err);
+          if (reply === 'close') {
+            dropConnection(session.id);
+            return;
+          }
+          later(() => (reply === undefined ? callback() : refuse(session, reply, callback)));
+        },
+      );
     },
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
       const refusal = options.rejectRecipient?.(address.address);
-      later(() => callback(refusal === undefined ? null : replyError(refusal)));
+      const hook = options.rcptReply;
+      if (refusal !== undefined || hook === undefined) {
+        later(() => (refusal === undefined ? callback() : refuse(session, refusal, callback)));
+        return;
+      }
+      const context = contextOf(session);
+      decide(
+        () => hook(address.address, context),
+        (decided) => {
+          const reply = decided.ok ? decided.value : hookFailed(decided.err);
+          later(() => (reply === undefined ? callback() : refuse(session, reply, callback)));
+        },
+      );
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const reply = options.dataReply ?? 'accept';
-        if (reply === 'drop') {
-          // Never answering and ending the connection: the client cannot know whether the
-          // message was taken. Only public smtp-server API: connections, session ids, close().
-          for (const connection of server.connections) {
-            if (connection.id === session.id) connection.close();
-          }
-          return;
-        }
-        if (reply !== 'accept') {
-          later(() => callback(replyError(reply)));
-          return;
-        }
         if (stream.sizeExceeded) {
           // smtp-server itself replies 552 (rejectOversized), whatever we pass here.
           callback(null);
           return;
         }
-        const { mailFrom, rcptTo } = session.envelope;
-        received.push({
-          envelope: {
-            from: mailFrom === false ? '' : mailFrom.address,
-            to: rcptTo.map((rcpt) => rcpt.address),
+        const raw = Buffer.concat(chunks);
+        const setting = options.dataReply ?? 'accept';
+        const context = contextOf(session);
+        decide(
+          () => (typeof setting === 'function' ? setting(raw, context) : setting),
+          (decided) => {
+            const reply = decided.ok ? decided.value : hookFailed(decided.err);
+            if (reply === 'drop') {
+              // Never answering and ending the connection: the client cannot know whether the
+              // message was taken.
+              dropConnection(session.id);
+              return;
+            }
+            if (reply !== 'accept') {
+              later(() => refuse(session, reply, callback));
+              return;
+            }
+            received.push({ envelope: { ...context.envelope, to: [...context.envelope.to] }, raw });
+            queued += 1;
+            const number = queued;
+            later(() => callback(null, `2.0.0 OK: captured as message ${number}`));
           },
-          raw: Buffer.concat(chunks),
-        });
-        queued += 1;
-        later(() => callback(null, `2.0.0 OK: captured as message ${queued}`));
+        );
       });
     },
+  });
+
+  server.server.on('connection', (socket: Socket) => {
+    stats.connections += 1;
+    stats.openConnections += 1;
+    stats.peakConnections = Math.max(stats.peakConnections, stats.openConnections);
+    socket.once('close', () => {
+      stats.openConnections -= 1;
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -175,6 +344,7 @@ export async function startCaptureServer(
     port,
     url: `smtp://${formatHostPort(urlHost, port)}`,
     received,
+    stats,
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
@@ -183,6 +353,23 @@ export async function startCaptureServer(
       });
       return closing;
     },
+  };
+}
+
+function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** A hook that threw or rejected: a local error reply, so the test sees it rather than a hang. */
+function hookFailed(err: unknown): SmtpReply {
+  const why = err instanceof Error ? err.message : String(err);
+  return {
+    code: 451,
+    message: `4.3.0 capture server hook failed: ${why.replace(/[\r\n]+/g, ' ')}`,
   };
 }
 

@@ -229,6 +229,14 @@ function mapFailure(
           isTransient: false,
         };
       }
+      // 421 at MAIL FROM is the server closing the channel (RFC 5321 §3.8), not a refusal of the sender.
+      if (f.responseCode === 421) {
+        return {
+          code: 'ERR_SMTP_CONNECTION',
+          message: `${where} is not accepting mail now${withReply}: retry later`,
+          isTransient: true,
+        };
+      }
       // 530 (RFC 4954 §6) can come at MAIL FROM or RCPT TO from a server that needs AUTH.
       if (f.responseCode === 530 || /\b5\.7\.0\b.*auth|authentication required/i.test(reply)) {
         return {

@@ -1,18 +1,30 @@
 /**
  * Sending over SMTP with nodemailer. This is the only module that imports nodemailer's transport;
- * the rest of the program sees `Transport` and SmtpInviteError.
+ * the rest of the program sees `Transport`, `TransportSession` and SmtpInviteError.
  *
  * nodemailer is given the finished bytes (`raw`) and an explicit envelope, so it composes nothing:
  * the message leaves exactly as built (the tests compare the bytes the server received).
+ *
+ * Two ways to send: `send()` goes through nodemailer's pool (one connection, reused, for the few
+ * messages of a command), `openSession()` drives one SMTPConnection directly (the batch engine's
+ * lanes: no Mail/pool layers, about 60 µs per message instead of 380, and every failure is seen on
+ * the connection it happened on). Both get the same connection options and the same envelope.
  */
+import { Readable } from 'node:stream';
 import { domainToASCII } from 'node:url';
 import { createTransport } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import type {
+  SMTPConnectionOptions,
+  SMTPConnectionSendInfo,
+} from 'nodemailer/lib/smtp-connection/index.js';
 
 import { SmtpInviteError } from '../errors.ts';
 import { decodeUrlComponent, isLoopback, normalizeUrlHost, parseUrlPort } from './server-url.ts';
 import { formatHostPort, toRejectedRecipients, toSmtpInviteError } from './smtp-errors.ts';
-import type { DeliveryResult, OutgoingMessage, Transport } from './transport.ts';
+import type { SmtpErrorContext } from './smtp-errors.ts';
+import type { DeliveryResult, OutgoingMessage, Transport, TransportSession } from './transport.ts';
 import { checkOutgoingMessage, closedTransportError } from './transport.ts';
 
 export interface SmtpOptions {
@@ -109,6 +121,18 @@ export function parseSmtpUrl(url: string): ParsedSmtpUrl {
  * network. Throws ERR_SMTP_CONFIG.
  */
 export function buildSmtpTransportOptions(options: SmtpOptions): SMTPPoolOptions & { pool: true } {
+  return poolOptions(resolveSmtpSettings(options));
+}
+
+/** What every connection to the server gets, pooled or a session of its own. */
+interface SmtpSettings {
+  readonly url: ParsedSmtpUrl;
+  /** Host, port, TLS policy, timeouts, EHLO name, logging off. */
+  readonly connection: SMTPConnectionOptions;
+  readonly auth: { readonly user: string; readonly pass: string } | undefined;
+}
+
+function resolveSmtpSettings(options: SmtpOptions): SmtpSettings {
   const url = parseSmtpUrl(options.url);
   const insecure = options.insecure ?? false;
   const password = nonEmpty(options.password) ?? url.password;
@@ -139,6 +163,30 @@ export function buildSmtpTransportOptions(options: SmtpOptions): SMTPPoolOptions
   }
 
   return {
+    url,
+    connection: {
+      host: url.host,
+      port: url.port,
+      secure: url.secure,
+      ...tlsPolicy(url, insecure),
+      ...(options.clientName === undefined ? {} : { name: options.clientName }),
+      connectionTimeout,
+      greetingTimeout: connectionTimeout,
+      dnsTimeout: connectionTimeout,
+      socketTimeout,
+      // nodemailer only looks at non-internal interfaces to pick address families; a loopback
+      // host must be allowed to resolve to a loopback address.
+      allowInternalNetworkInterfaces: url.loopback,
+      logger: false,
+      debug: false,
+      transactionLog: false,
+    },
+    auth: url.user === undefined ? undefined : { user: url.user, pass: password ?? '' },
+  };
+}
+
+function poolOptions(settings: SmtpSettings): SMTPPoolOptions & { pool: true } {
+  return {
     pool: true,
     // One connection, reused for every message of a command, closed by close().
     maxConnections: 1,
@@ -147,22 +195,8 @@ export function buildSmtpTransportOptions(options: SmtpOptions): SMTPPoolOptions
     // silently (a duplicate invitation), report ERR_SMTP_CONNECTION and let the caller decide.
     maxRequeues: 0,
     idleTimeout: IDLE_TIMEOUT_MS,
-    host: url.host,
-    port: url.port,
-    secure: url.secure,
-    ...tlsPolicy(url, insecure),
-    ...(url.user === undefined ? {} : { auth: { user: url.user, pass: password ?? '' } }),
-    ...(options.clientName === undefined ? {} : { name: options.clientName }),
-    connectionTimeout,
-    greetingTimeout: connectionTimeout,
-    dnsTimeout: connectionTimeout,
-    socketTimeout,
-    // nodemailer only looks at non-internal interfaces to pick address families; a loopback
-    // host must be allowed to resolve to a loopback address.
-    allowInternalNetworkInterfaces: url.loopback,
-    logger: false,
-    debug: false,
-    transactionLog: false,
+    ...settings.connection,
+    ...(settings.auth === undefined ? {} : { auth: { ...settings.auth } }),
     // The message is a Buffer; nothing should ever make nodemailer read a file or fetch a URL.
     disableFileAccess: true,
     disableUrlAccess: true,
@@ -170,14 +204,15 @@ export function buildSmtpTransportOptions(options: SmtpOptions): SMTPPoolOptions
 }
 
 export function createSmtpTransport(options: SmtpOptions): Transport {
-  const transportOptions = buildSmtpTransportOptions(options);
-  const url = parseSmtpUrl(options.url);
-  const secrets = secretForms(url.user, transportOptions.auth?.pass);
-  const context = { host: url.host, port: url.port, secrets };
-  const mailer = createTransport(transportOptions);
+  const settings = resolveSmtpSettings(options);
+  const { url } = settings;
+  const secrets = secretForms(url.user, settings.auth?.pass);
+  const context: SmtpErrorContext = { host: url.host, port: url.port, secrets };
+  const mailer = createTransport(poolOptions(settings));
   // Failures reach us through sendMail's rejection; an 'error' event without a listener would
   // crash the process instead.
   mailer.on('error', () => undefined);
+  const sessions = new Set<TransportSession>();
   let closed = false;
 
   return {
@@ -186,46 +221,356 @@ export function createSmtpTransport(options: SmtpOptions): Transport {
     async send(message: OutgoingMessage): Promise<DeliveryResult> {
       if (closed) throw closedTransportError('smtp');
       checkOutgoingMessage(message);
-      // Objects rather than strings: nodemailer would otherwise run each address through its
-      // header address parser, which reads a quoted local part with a comma as two recipients.
-      const envelope = {
-        from: { name: '', address: message.envelope.from },
-        to: message.envelope.to.map((address) => ({ name: '', address })),
-      };
       let info;
       try {
         info = await mailer.sendMail({
-          envelope,
+          // nodemailer itself turns IDN domains into punycode and drops repeated recipients.
+          envelope: envelopeObjects(message.envelope.from, message.envelope.to),
           raw: message.raw,
           messageId: `<${message.messageId}>`,
         });
       } catch (err) {
         throw toSmtpInviteError(err, context);
       }
-      // nodemailer reports addresses as it sent them (IDN domains in punycode); report them as
-      // the caller gave them, so results can be matched to attendees.
-      const original = new Map(message.envelope.to.map((to) => [toAsciiAddress(to), to]));
-      const back = (address: string): string => original.get(address) ?? address;
-      const rejected = toRejectedRecipients(info.rejected, info.rejectedErrors ?? [], secrets).map(
-        (r) => ({ ...r, email: back(r.email) }),
-      );
+      return deliveryResult(message, info, secrets);
+    },
+    async openSession(): Promise<TransportSession> {
+      if (closed) throw closedTransportError('smtp');
+      const session = await openSmtpSession(settings, context);
+      if (closed) {
+        // close() ran while this one was connecting: it must not outlive the transport.
+        await session.close();
+        throw closedTransportError('smtp');
+      }
+      sessions.add(session);
       return {
-        messageId: message.messageId,
-        accepted: info.accepted.map(back),
-        rejected,
-        ...(typeof info.response === 'string' && info.response !== ''
-          ? { response: info.response }
-          : {}),
+        send: (message) => session.send(message),
+        get usable() {
+          return session.usable;
+        },
+        async close() {
+          sessions.delete(session);
+          await session.close();
+        },
       };
     },
-    close(): Promise<void> {
+    async close(): Promise<void> {
       if (!closed) {
         closed = true;
         // Idle connections end now; one in the middle of a delivery finishes it first.
         mailer.close();
       }
-      return Promise.resolve();
+      // Sessions the caller forgot: each finishes the message it is sending, then says QUIT.
+      const open = [...sessions];
+      sessions.clear();
+      await Promise.all(open.map((session) => session.close()));
     },
+  };
+}
+
+// How long close() waits for the reply to QUIT before it drops the connection anyway.
+const QUIT_TIMEOUT_MS = 2_000;
+
+/**
+ * One SMTPConnection of our own: connected, TLS and AUTH done. nodemailer's SMTPConnection leaves
+ * everything around a single send to its caller (the pool normally does it), so this does:
+ * - After a refused MAIL FROM, RCPT TO or DATA the transaction may still be open on the server
+ *   (all recipients refused leaves MAIL FROM accepted): RSET before the next message, as
+ *   nodemailer's pool does. A connection that cannot be reset is closed.
+ * - A dropped connection, a timeout or a 421 (RFC 5321 §3.8: the server closes after it) end the
+ *   SMTPConnection with 'end'; from then on `usable` is false. SMTPConnection emits 'error' for
+ *   such failures besides failing the send: a listener is always attached, as an 'error' event
+ *   without one would crash the process.
+ * - nodemailer calls the send callback after 'end' in the same tick, but forgets it when the
+ *   connection is torn down some other ways: a send still open a tick after 'end' fails with a
+ *   connection error instead of hanging.
+ */
+async function openSmtpSession(
+  settings: SmtpSettings,
+  context: SmtpErrorContext,
+): Promise<TransportSession> {
+  const connection = new SMTPConnection({ ...settings.connection });
+  const secrets = context.secrets ?? [];
+  const where = formatHostPort(context.host, context.port);
+  let ended = false;
+  const endWaiters = new Set<() => void>();
+  connection.on('error', () => undefined);
+  connection.once('end', () => {
+    ended = true;
+    for (const waiter of [...endWaiters]) waiter();
+    endWaiters.clear();
+  });
+  /** Calls `then` once the connection has ended (at once if it has); returns an unsubscribe. */
+  const onEnd = (then: () => void): (() => void) => {
+    if (ended) {
+      then();
+      return () => undefined;
+    }
+    endWaiters.add(then);
+    return () => endWaiters.delete(then);
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
+        connection.off('error', fail);
+        stopWaiting();
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const fail = (err: Error): void => settle(err);
+      connection.on('error', fail);
+      const stopWaiting = onEnd(() =>
+        // 'error' comes before 'end' when there is one: this is a close without any reason.
+        setImmediate(() => settle(connectionClosed('Connection closed unexpectedly'))),
+      );
+      connection.connect((err) => {
+        if (err !== undefined) {
+          settle(err);
+          return;
+        }
+        // As the pool does: log in when the server offers AUTH and we have credentials.
+        if (settings.auth === undefined || !connection.allowsAuth) {
+          settle();
+          return;
+        }
+        connection.login({ user: settings.auth.user, pass: settings.auth.pass }, (loginErr) =>
+          settle(loginErr ?? undefined),
+        );
+      });
+    });
+  } catch (err) {
+    connection.close();
+    throw toSmtpInviteError(err, context);
+  }
+
+  let inFlight: Promise<unknown> | undefined;
+  let closing: Promise<void> | undefined;
+
+  /** One message over the connection; resolves with nodemailer's info, rejects with its error. */
+  const transmit = (
+    envelope: ReturnType<typeof envelopeObjects>,
+    body: Readable,
+  ): Promise<SMTPConnectionSendInfo> =>
+    new Promise((resolve, reject) => {
+      let settled = false;
+      const stopWaiting = onEnd(() =>
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(connectionClosed('Connection closed unexpectedly'));
+        }),
+      );
+      try {
+        connection.send(envelope, body, (err, info) => {
+          if (settled) return;
+          settled = true;
+          stopWaiting();
+          if (err !== null && err !== undefined) reject(err);
+          else if (info === undefined) reject(connectionClosed('No result from the server'));
+          else resolve(info);
+        });
+      } catch (err) {
+        // Not expected from nodemailer; a socket that cannot be written is a lost connection.
+        settled = true;
+        stopWaiting();
+        connection.close();
+        reject(err instanceof Error ? err : connectionClosed(String(err)));
+      }
+    });
+
+  /** RSET after a refusal; a connection that cannot be reset is closed (usable becomes false). */
+  const reset = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (ended || connection.destroyed) {
+        resolve();
+        return;
+      }
+      let settled = false;
+      const done = (): void => {
+        if (settled) return;
+        settled = true;
+        stopWaiting();
+        resolve();
+      };
+      // A connection that drops during RSET never calls back: 'end' settles it instead.
+      const stopWaiting = onEnd(done);
+      connection.reset((err) => {
+        if (err !== null) connection.close();
+        done();
+      });
+    });
+
+  const sendOne = async (message: OutgoingMessage): Promise<DeliveryResult> => {
+    const envelope = asciiEnvelope(message);
+    // A stream rather than the Buffer: nodemailer reads it only once the server said 354 to DATA,
+    // so a failure before that left no byte of the message (resending it cannot make a duplicate)
+    // and one after it may have delivered it. Same bytes either way (DataStream dot-stuffs both).
+    let read = false;
+    const body = new Readable({
+      read() {
+        read = true;
+        this.push(message.raw);
+        this.push(null);
+      },
+    });
+    let info: SMTPConnectionSendInfo;
+    try {
+      info = await transmit(envelope, body);
+    } catch (err) {
+      if (isRefusal(err)) await reset();
+      throw sessionError(toSmtpInviteError(err, context), read);
+    }
+    return deliveryResult(message, info, secrets);
+  };
+
+  return {
+    get usable() {
+      return !ended && !connection.destroyed && closing === undefined;
+    },
+    async send(message: OutgoingMessage): Promise<DeliveryResult> {
+      if (closing !== undefined) {
+        throw new SmtpInviteError('ERR_INTERNAL', 'an SMTP session was used after close()');
+      }
+      checkOutgoingMessage(message);
+      if (inFlight !== undefined) {
+        throw new SmtpInviteError(
+          'ERR_INTERNAL',
+          'a message was sent on an SMTP session while another was being sent: one message at a time per session',
+        );
+      }
+      if (ended || connection.destroyed) {
+        // The cause has the shape nodemailer gives a send on a closed connection (command API):
+        // nothing of this message was written.
+        throw new SmtpInviteError(
+          'ERR_SMTP_CONNECTION',
+          `the connection to ${where} was closed before this message was sent: open a new session`,
+          {
+            isTransient: true,
+            cause: Object.assign(new Error('Cannot send message - the connection is closed'), {
+              code: 'ECONNECTION',
+              command: 'API',
+            }),
+          },
+        );
+      }
+      const sending = sendOne(message);
+      inFlight = sending;
+      try {
+        return await sending;
+      } finally {
+        inFlight = undefined;
+      }
+    },
+    close(): Promise<void> {
+      closing ??= (async () => {
+        // A message being sent is finished first (its caller gets its result).
+        await inFlight?.catch(() => undefined);
+        if (ended || connection.destroyed) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            stopWaiting();
+            connection.close();
+            resolve();
+          }, QUIT_TIMEOUT_MS);
+          const stopWaiting = onEnd(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          try {
+            // QUIT, and close once the server answers it.
+            connection.quit();
+          } catch {
+            connection.close();
+          }
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** nodemailer's refusals (a reply to MAIL FROM, RCPT TO or DATA, or a check before sending). */
+function isRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  const responseCode = (err as { responseCode?: unknown } | null)?.responseCode;
+  return (code === 'EENVELOPE' || code === 'EMESSAGE') && responseCode !== 421;
+}
+
+/**
+ * A dropped connection or a timeout after the message started to leave is reported with
+ * `command: 'DATA'` (the message may have been delivered); before that, without a command (no
+ * byte of it was sent: resending it cannot make a duplicate).
+ */
+function sessionError(err: SmtpInviteError, messageSent: boolean): SmtpInviteError {
+  const dropped = err.code === 'ERR_SMTP_CONNECTION' || err.code === 'ERR_SMTP_TIMEOUT';
+  if (!dropped || !messageSent || err.command !== undefined) return err;
+  return new SmtpInviteError(err.code, err.message, {
+    cause: err.cause,
+    ...(err.responseCode === undefined ? {} : { responseCode: err.responseCode }),
+    ...(err.response === undefined ? {} : { response: err.response }),
+    command: 'DATA',
+    isTransient: err.isTransient,
+  });
+}
+
+function connectionClosed(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ECONNECTION', command: 'CONN' });
+}
+
+/**
+ * The envelope as objects rather than strings: nodemailer's Mail layer would otherwise run each
+ * address through its header address parser, which reads a quoted local part with a comma as two
+ * recipients.
+ */
+function envelopeObjects(
+  from: string,
+  to: readonly string[],
+): { from: { name: string; address: string }; to: { name: string; address: string }[] } {
+  return {
+    from: { name: '', address: from },
+    to: to.map((address) => ({ name: '', address })),
+  };
+}
+
+/**
+ * The envelope for SMTPConnection, which sends addresses as given: IDN domains in punycode and
+ * repeated recipients dropped here, as nodemailer's Mail layer does for the pooled path.
+ */
+function asciiEnvelope(message: OutgoingMessage): ReturnType<typeof envelopeObjects> {
+  const to = [...new Set(message.envelope.to.map(toAsciiAddress))];
+  return envelopeObjects(toAsciiAddress(message.envelope.from), to);
+}
+
+/**
+ * nodemailer reports addresses as it sent them (IDN domains in punycode); the result gives them
+ * as the caller did, so that it can be matched to attendees.
+ */
+function deliveryResult(
+  message: OutgoingMessage,
+  info: {
+    readonly accepted: readonly string[];
+    readonly rejected: readonly string[];
+    readonly rejectedErrors?: readonly unknown[] | undefined;
+    readonly response?: unknown;
+  },
+  secrets: readonly string[],
+): DeliveryResult {
+  const original = new Map(message.envelope.to.map((to) => [toAsciiAddress(to), to]));
+  const back = (address: string): string => original.get(address) ?? address;
+  const rejected = toRejectedRecipients(info.rejected, info.rejectedErrors ?? [], secrets).map(
+    (r) => ({ ...r, email: back(r.email) }),
+  );
+  return {
+    messageId: message.messageId,
+    accepted: info.accepted.map(back),
+    rejected,
+    ...(typeof info.response === 'string' && info.response !== ''
+      ? { response: info.response }
+      : {}),
   };
 }
 
@@ -242,7 +587,7 @@ export function createSmtpTransport(options: SmtpOptions): Transport {
 function tlsPolicy(
   url: ParsedSmtpUrl,
   insecure: boolean,
-): Pick<SMTPPoolOptions, 'requireTLS' | 'ignoreTLS' | 'opportunisticTLS' | 'tls'> {
+): Pick<SMTPConnectionOptions, 'requireTLS' | 'ignoreTLS' | 'opportunisticTLS' | 'tls'> {
   if (url.secure) return { tls: { rejectUnauthorized: !insecure } };
   if (url.loopback) return { ignoreTLS: true, requireTLS: false };
   if (insecure) {

@@ -55,10 +55,11 @@ export interface TransportSession {
    * in the result (with the reply code); everything else throws SmtpInviteError (all recipients
    * refused: ERR_SMTP_REJECTED with `rejected`; MAIL FROM or DATA refused: ERR_SMTP_REJECTED with
    * `command`, `responseCode`, `response`; dropped connection or timeout: ERR_SMTP_CONNECTION /
-   * ERR_SMTP_TIMEOUT). After a refusal the connection is ready for the next message.
+   * ERR_SMTP_TIMEOUT, with `command: 'DATA'` when the server had already asked for the message —
+   * it may have been delivered). After a refusal the connection is ready for the next message.
    */
   send(message: OutgoingMessage): Promise<DeliveryResult>;
-  /** false once the connection was closed or failed: open a new session. */
+  /** false once the connection ended, failed, got a 421 or was closed: open a new session. */
   readonly usable: boolean;
   /** QUIT and close; never throws. */
   close(): Promise<void>;
