@@ -3,6 +3,7 @@
  * test/readme.test.ts fails when the README is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { PROVIDER_PROFILES } from '../src/batch/provider-profiles.ts';
 import { ERROR_CODES } from '../src/errors.ts';
 import { CLIENT_NAMES } from '../src/inspect/inspect-types.ts';
 import { RULES } from '../src/inspect/rule-catalogue.ts';
@@ -29,8 +30,33 @@ export function inspectorRulesTable(): string {
   ].join('\n');
 }
 
+export function providerProfilesTable(): string {
+  const escape = (s: string) => s.replace(/\|/g, '\\|');
+  const number = (n: number | undefined) => (n === undefined ? '–' : n.toLocaleString('en-US'));
+  const rows = PROVIDER_PROFILES.map((p) => {
+    const l = p.limits;
+    const rate =
+      l.ratePerSecond === undefined
+        ? p.requires.includes('rate')
+          ? '`--rate` required'
+          : 'none'
+        : l.ratePerSecond < 1
+          ? `${String(Math.round(l.ratePerSecond * 60))}/min`
+          : `${String(l.ratePerSecond)}/s`;
+    const unit = l.rateUnit === 'recipients' ? ' (counts recipients)' : '';
+    const sources = p.sources.map((s) => escape(s.replace(/\s+/g, ' '))).join('<br>');
+    return `| \`${p.name}\` | ${rate}${unit} | ${number(l.dailyRecipientCap)} | ${number(l.maxConnections)} | ${sources} |`;
+  });
+  return [
+    '| Profile | Rate | Recipients / 24 h | Connections | Sources |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 export const SECTIONS: Record<string, () => string> = {
   'error-codes': errorCodesTable,
+  'provider-profiles': providerProfilesTable,
   'inspector-rules': inspectorRulesTable,
 };
 

@@ -181,6 +181,39 @@ export {
   type EventStatusReport,
 } from './flows/read-status.ts';
 
+// Bulk sending: batches, pacing, retries, resume
+export {
+  newBatchId,
+  resumeBatch,
+  sendBatch,
+  type BatchCommonOptions,
+  type BatchOptions,
+  type BatchProgress,
+  type BatchRun,
+  type BatchSettings,
+  type BatchSummary,
+  type StopReason,
+} from './flows/send-batch.ts';
+export type {
+  ClassifiedOutcome,
+  OutcomeKind,
+  PacingLimits,
+  ProviderProfile,
+  RecipientOutcome,
+  RowOutcome,
+} from './batch/batch-types.ts';
+export { classifyError, classifyReply, parseEnhancedCode } from './batch/classify-smtp-outcome.ts';
+export { PROVIDER_PROFILES, parseRate, resolvePacing } from './batch/provider-profiles.ts';
+export { detectRowsFormat, readRows, type RowsFormat, type SourceRow } from './batch/read-rows.ts';
+export { listPlaceholders, mergeTemplate } from './batch/merge-template.ts';
+export type {
+  BatchCounts,
+  BatchRecipientState,
+  BatchRecord,
+  BatchRowRecord,
+  BatchStore,
+} from './ledger/ledger-types.ts';
+
 // CLI (for embedding: run(argv, io) → exit code)
 export { run } from './cli/run.ts';
 export type { CliIo } from './cli/cli-io.ts';

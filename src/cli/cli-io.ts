@@ -9,6 +9,12 @@ export interface CliIo {
   readonly stdoutIsTty: boolean;
   /** Standard input, for commands that read `-`. */
   readonly readStdin: () => Promise<Buffer>;
+  /**
+   * Long-running commands (batch) stop cleanly on Ctrl-C: `handler` runs on the first SIGINT or
+   * SIGTERM; a second one exits at once (130). Returns the function that removes the handler.
+   * Absent in tests that do not need it.
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function processIo(): CliIo {
@@ -19,6 +25,20 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     stderrIsTty: process.stderr.isTTY === true,
     stdoutIsTty: process.stdout.isTTY === true,
+    onInterrupt: (handler) => {
+      let interrupted = false;
+      const listener = (): void => {
+        if (interrupted) process.exit(130);
+        interrupted = true;
+        handler();
+      };
+      process.on('SIGINT', listener);
+      process.on('SIGTERM', listener);
+      return () => {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
+      };
+    },
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -28,5 +48,5 @@ export function processIo(): CliIo {
 }
 
 /** Exit codes (README "Exit codes"). */
-export const EXIT = { ok: 0, partial: 1, usage: 2, operational: 3 } as const;
+export const EXIT = { ok: 0, partial: 1, usage: 2, operational: 3, interrupted: 130 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SmtpInviteError } from '../errors.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
+import { runBatch } from './command-batch.ts';
 import { runBuild } from './command-build.ts';
 import { runDemo } from './command-demo.ts';
 import { runInspect } from './command-inspect.ts';
@@ -17,6 +18,7 @@ import { reportError } from './report-problems.ts';
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
   build: runBuild,
   send: runSend,
+  batch: runBatch,
   demo: runDemo,
   inspect: runInspect,
   update: runUpdate,
@@ -36,6 +38,7 @@ Usage: smtp-invite <command> [options]
 Commands:
   build <event.json>... --out DIR   Write <name>.ics and <name>.eml for each invite
   send <event.json>                 Send an invitation by SMTP (or to ./outbox when none is set)
+  batch <rows.jsonl|rows.csv>       Send thousands of invitations, paced, retried, resumable
   demo                              Send the examples through a local capture server and check them
   inspect <file.eml|file.ics|->...  Lint invitations and say what Outlook, Gmail, Apple and Thunderbird do
   update <event.json>               Send the changes of a recorded invite (REQUEST/CANCEL as needed)

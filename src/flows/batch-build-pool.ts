@@ -1,0 +1,96 @@
+/**
+ * Where batch rows are built: in this thread, or in worker threads so that building (the CPU-heavy
+ * part: iCalendar, MIME, hashing) runs on another core while this thread drives the SMTP
+ * connections and the ledger. Results come back in job order.
+ */
+import { Worker } from 'node:worker_threads';
+
+import { SmtpInviteError } from '../errors.ts';
+import {
+  buildBatchRow,
+  type BatchBuildJob,
+  type BatchBuildOptions,
+  type BuiltBatchRow,
+} from './build-batch-row.ts';
+import type { WorkerRequest } from './batch-build-worker.ts';
+
+export interface BuildPool {
+  build(jobs: readonly BatchBuildJob[]): Promise<BuiltBatchRow[]>;
+  close(): Promise<void>;
+}
+
+export function createBuildPool(
+  batchId: string,
+  options: BatchBuildOptions,
+  threads: number,
+): BuildPool {
+  if (threads <= 0) {
+    return {
+      build: (jobs) => Promise.resolve(jobs.map((job) => buildBatchRow(batchId, job, options))),
+      close: () => Promise.resolve(),
+    };
+  }
+  // Run from src/ (type stripping) or from dist/ (compiled): the worker file has the same suffix.
+  const suffix = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const workerUrl = new URL(`./batch-build-worker${suffix}`, import.meta.url);
+  const workers = Array.from({ length: threads }, () => {
+    const worker = new Worker(workerUrl);
+    // A pool idle between jobs must not keep the process alive on its own.
+    worker.unref();
+    return worker;
+  });
+  const pending = new Map<
+    number,
+    { resolve: (r: BuiltBatchRow[]) => void; reject: (e: Error) => void }
+  >();
+  let nextId = 1;
+  let turn = 0;
+  let failure: Error | undefined;
+
+  for (const worker of workers) {
+    worker.on('message', (reply: { id: number; results?: BuiltBatchRow[]; error?: string }) => {
+      const waiter = pending.get(reply.id);
+      if (waiter === undefined) return;
+      pending.delete(reply.id);
+      if (reply.results === undefined) {
+        waiter.reject(
+          new SmtpInviteError('ERR_INTERNAL', `building a batch row failed: ${reply.error ?? '?'}`),
+        );
+        return;
+      }
+      // Buffers arrive as plain Uint8Arrays after the transfer.
+      waiter.resolve(
+        reply.results.map((r) =>
+          r.ok ? { ...r, raw: Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength) } : r,
+        ),
+      );
+    });
+    worker.on('error', (err: Error) => {
+      failure = new SmtpInviteError('ERR_INTERNAL', `a batch build worker failed: ${err.message}`, {
+        cause: err,
+      });
+      for (const waiter of pending.values()) waiter.reject(failure);
+      pending.clear();
+    });
+  }
+
+  return {
+    build(jobs) {
+      if (failure !== undefined) return Promise.reject(failure);
+      const id = nextId++;
+      const worker = workers[turn++ % workers.length];
+      if (worker === undefined) return Promise.reject(new Error('no worker'));
+      return new Promise<BuiltBatchRow[]>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.ref();
+        const request: WorkerRequest = { id, batchId, options, jobs };
+        worker.postMessage(request);
+      }).finally(() => {
+        if (pending.size === 0) for (const w of workers) w.unref();
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
