@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 
 import type { MessageProfile } from '../mime/compose-message.ts';
-import type { BatchRecipientState } from '../ledger/ledger-types.ts';
+import type { BatchIntent } from '../ledger/ledger-types.ts';
 import { SmtpInviteError } from '../errors.ts';
 import { buildInvite } from './build-invite.ts';
 
@@ -24,17 +24,9 @@ export interface BatchBuildJob {
   readonly nowMs: number;
 }
 
+/** A built row is its intent (what the ledger stores before sending), or why it could not be built. */
 export type BuiltBatchRow =
-  | {
-      readonly ok: true;
-      readonly row: number;
-      readonly uid: string;
-      readonly messageId: string;
-      readonly envelopeFrom: string;
-      readonly sha256: string;
-      readonly raw: Buffer;
-      readonly recipients: readonly BatchRecipientState[];
-    }
+  | ({ readonly ok: true } & BatchIntent)
   | { readonly ok: false; readonly row: number; readonly problems: readonly string[] };
 
 export function buildBatchRow(

@@ -5,7 +5,7 @@ import net from 'node:net';
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { SmtpInviteError } from '../../src/errors.ts';
+import type { SmtpInviteError } from '../../src/errors.ts';
 import { createSmtpTransport } from '../../src/transport/smtp-transport.ts';
 import type { SmtpOptions } from '../../src/transport/smtp-transport.ts';
 import type {
@@ -24,6 +24,7 @@ import type {
   TestSmtpServer,
   TestSmtpServerOptions,
 } from '../support/smtp-test-server.ts';
+import { rejection } from '../support/rejection.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -73,17 +74,6 @@ function message(n: number, overrides: Partial<OutgoingMessage> = {}): OutgoingM
     raw: Buffer.from(raw, 'utf8'),
     ...overrides,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SmtpInviteError> {
-  const err: unknown = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SmtpInviteError);
-  return err as SmtpInviteError;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

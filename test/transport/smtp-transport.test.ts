@@ -3,12 +3,12 @@ import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { SmtpInviteError } from '../../src/errors.ts';
 import { createSmtpTransport } from '../../src/transport/smtp-transport.ts';
 import type { SmtpOptions } from '../../src/transport/smtp-transport.ts';
 import type { OutgoingMessage, Transport } from '../../src/transport/transport.ts';
 import { startTestSmtpServer } from '../support/smtp-test-server.ts';
 import type { TestSmtpServer } from '../support/smtp-test-server.ts';
+import { rejection } from '../support/rejection.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -63,17 +63,6 @@ function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
     raw: Buffer.from(raw, 'utf8'),
     ...overrides,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SmtpInviteError> {
-  const err: unknown = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SmtpInviteError);
-  return err as SmtpInviteError;
 }
 
 /** A port nothing listens on: bound once to learn a free number, then released. */
