@@ -34,7 +34,9 @@ export function createBuildPool(
   const suffix = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const workerUrl = new URL(`./batch-build-worker${suffix}`, import.meta.url);
   const workers = Array.from({ length: threads }, () => {
-    const worker = new Worker(workerUrl);
+    // A small young generation: the worker's garbage is short-lived, and the default semi-spaces
+    // would keep tens of megabytes resident for nothing during a long batch.
+    const worker = new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     // A pool idle between jobs must not keep the process alive on its own.
     worker.unref();
     return worker;

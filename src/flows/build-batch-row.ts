@@ -18,8 +18,8 @@ export interface BatchBuildOptions {
 
 export interface BatchBuildJob {
   readonly row: number;
-  /** The row's invite input as recorded (template merged, UID assigned). */
-  readonly input: unknown;
+  /** The row's invite input as recorded (template merged, UID assigned), as JSON text. */
+  readonly inputJson: string;
   /** DTSTAMP and Date header (ms since the epoch). */
   readonly nowMs: number;
 }
@@ -40,7 +40,7 @@ export function buildBatchRow(
   const now = new Date(job.nowMs);
   let built;
   try {
-    built = buildInvite(job.input, {
+    built = buildInvite(JSON.parse(job.inputJson) as unknown, {
       profile: options.profile,
       attachment: options.attachment,
       ids: {

@@ -287,7 +287,9 @@ class Engine {
   private cursor = 0;
   private exhausted = false;
   private building = 0;
-  private filling: Promise<void> | undefined;
+  /** Chunk builds in flight, and how many may be. */
+  private readonly builds = new Set<Promise<void>>();
+  private maxBuilds = 2;
   private inFlight = 0;
   private wakers: (() => void)[] = [];
   // Outcomes not yet committed.
@@ -466,12 +468,13 @@ class Engine {
     });
     const threads = this.options.buildThreads ?? (availableParallelism() > 1 ? 1 : 0);
     this.pool = createBuildPool(id, settings.build, threads);
+    this.maxBuilds = Math.max(2, threads * 2);
     this.startedAt = this.now();
     this.options.onStart?.(id);
     try {
       const lanes = Math.max(1, pacing.maxConnections ?? DEFAULT_CONNECTIONS);
       await Promise.all(Array.from({ length: lanes }, () => this.lane()));
-      await this.filling;
+      while (this.builds.size > 0) await Promise.all([...this.builds]);
       await this.flush();
     } finally {
       if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
@@ -555,77 +558,88 @@ class Engine {
 
   // --- feeding: ledger → build → intent → ready -------------------------------------------
 
+  /**
+   * Keeps the queue of ready messages filled: takes unfinished rows from the ledger in chunks and
+   * has them built, with several chunks in flight so that the build thread never waits for this
+   * one (committing intents, sending) and the lanes never wait for a build.
+   */
   private fill(): void {
-    if (this.filling !== undefined || this.exhausted || this.stopping) return;
-    this.filling = this.fillLoop()
-      .catch((err: unknown) => this.fail(err))
-      .finally(() => {
-        this.filling = undefined;
-        this.wake();
-      });
-  }
-
-  private async fillLoop(): Promise<void> {
     const { ledger } = this.options;
     const id = this.id ?? '';
-    while (
-      !this.stopping &&
-      !this.exhausted &&
-      this.ready.length + this.building < QUEUE_HIGH_WATER
-    ) {
-      const page = ledger.batches.nextRows(id, this.cursor, BUILD_CHUNK);
-      if (page.length === 0) {
-        this.exhausted = true;
-        break;
-      }
-      this.cursor = page[page.length - 1]?.row ?? this.cursor;
-      const toBuild: BatchRowRecord[] = [];
-      for (const row of page) {
-        if (row.state === 'sending') this.queueResend(row);
-        else toBuild.push(row);
-      }
-      if (toBuild.length === 0) {
-        this.wake();
-        continue;
-      }
-      this.building += toBuild.length;
-      const nowMs = this.now();
-      let built: BuiltBatchRow[];
-      try {
-        built = await this.pool!.build(
-          toBuild.map((row) => ({ row: row.row, input: row.input, nowMs })),
-        );
-      } finally {
-        this.building -= toBuild.length;
-      }
-      const lines = new Map(toBuild.map((row) => [row.row, row.line]));
-      // The intents of the whole chunk in one transaction (one fsync), before any of them is sent.
-      ledger.transaction(() => {
-        for (const b of built) {
-          if (!b.ok) {
-            throw new SmtpInviteError(
-              'ERR_INTERNAL',
-              `row ${String(b.row)} of batch ${id} was valid when read but not when built: ${b.problems.join('; ')}`,
-            );
-          }
-          ledger.batches.recordIntent(id, b);
+    let changed = false;
+    try {
+      while (
+        !this.stopping &&
+        !this.exhausted &&
+        this.builds.size < this.maxBuilds &&
+        this.ready.length + this.building < QUEUE_HIGH_WATER
+      ) {
+        const page = ledger.batches.nextRows(id, this.cursor, BUILD_CHUNK);
+        changed = true;
+        if (page.length === 0) {
+          this.exhausted = true;
+          break;
         }
-      });
-      for (const b of built) {
-        if (!b.ok) continue;
-        this.ready.push({
-          row: b.row,
-          line: lines.get(b.row),
-          uid: b.uid,
-          messageId: b.messageId,
-          envelopeFrom: b.envelopeFrom,
-          raw: b.raw,
-          recipients: b.recipients.map((r) => ({ ...r })),
-          notBefore: 0,
-        });
+        this.cursor = page[page.length - 1]?.row ?? this.cursor;
+        const toBuild: BatchRowRecord[] = [];
+        for (const row of page) {
+          if (row.state === 'sending') this.queueResend(row);
+          else toBuild.push(row);
+        }
+        if (toBuild.length > 0) this.startBuild(id, toBuild);
       }
-      this.wake();
+    } catch (err) {
+      this.fail(err);
     }
+    // Only news wakes the lanes: a lane calls fill() while looking for work, and waking the others
+    // each time would keep them passing the turn around without ever yielding to IO.
+    if (changed) this.wake();
+  }
+
+  private startBuild(id: string, rows: readonly BatchRowRecord[]): void {
+    const { ledger } = this.options;
+    this.building += rows.length;
+    const nowMs = this.now();
+    const lines = new Map(rows.map((row) => [row.row, row.line]));
+    const build: Promise<void> = this.pool!.build(
+      rows.map((row) => ({ row: row.row, inputJson: row.inputJson ?? 'null', nowMs })),
+    )
+      .then((built) => {
+        if (this.fatalError !== undefined) return;
+        // The intents of the whole chunk in one transaction (one fsync), before any is sent.
+        ledger.transaction(() => {
+          for (const b of built) {
+            if (!b.ok) {
+              throw new SmtpInviteError(
+                'ERR_INTERNAL',
+                `row ${String(b.row)} of batch ${id} was valid when read but not when built: ${b.problems.join('; ')}`,
+              );
+            }
+            ledger.batches.recordIntent(id, b);
+          }
+        });
+        for (const b of built) {
+          if (!b.ok) continue;
+          this.ready.push({
+            row: b.row,
+            line: lines.get(b.row),
+            uid: b.uid,
+            messageId: b.messageId,
+            envelopeFrom: b.envelopeFrom,
+            raw: b.raw,
+            recipients: b.recipients.map((r) => ({ ...r })),
+            notBefore: 0,
+          });
+        }
+      })
+      .catch((err: unknown) => this.fail(err))
+      .finally(() => {
+        this.building -= rows.length;
+        this.builds.delete(build);
+        this.wake();
+        this.fill();
+      });
+    this.builds.add(build);
   }
 
   /** A row whose intent was written by an earlier run: the stored bytes, to the recipients still pending. */
@@ -1014,10 +1028,17 @@ class Engine {
     const usage = this.usageDelta;
     this.usageDelta = 0;
     const hour = hourKey(this.now());
-    ledger.transaction(() => {
-      for (const { job, recipients } of jobs) ledger.batches.recordOutcome(id, job.row, recipients);
-      ledger.batches.addUsage(this.account, hour, usage);
-    });
+    // Outcomes need not wait for the disk: one lost in a power cut only means the message is
+    // resent with its stored bytes (its intent was committed durably before it was sent).
+    ledger.transaction(
+      () => {
+        for (const { job, recipients } of jobs) {
+          ledger.batches.recordOutcome(id, job.row, recipients);
+        }
+        ledger.batches.addUsage(this.account, hour, usage);
+      },
+      { durability: 'process' },
+    );
     for (const { job, recipients } of jobs) {
       if (recipients.some((r) => r.status === 'pending')) continue;
       const outcome = toRowOutcome(job, recipients);

@@ -323,10 +323,7 @@ function toBatchRow(row: Row, file: string): BatchRowRecord {
   return {
     row: integer(row, 'row_no', file),
     ...optional('line', optionalInteger(row, 'line', file)),
-    ...optional(
-      'input',
-      row['input_json'] === null ? undefined : parseJson(row, 'input_json', file),
-    ),
+    ...optional('inputJson', optionalText(row, 'input_json', file)),
     ...optional(
       'problems',
       row['problems_json'] === null

@@ -104,8 +104,13 @@ export interface Ledger {
   /**
    * Runs fn in one write transaction (BEGIN IMMEDIATE: writers are serialised across processes;
    * busy_timeout waits for the other). Any throw rolls everything back.
+   *
+   * `durability: 'process'` (outermost transactions only) commits without waiting for the disk
+   * (SQLite WAL with synchronous=NORMAL): the commit survives the process being killed, but may
+   * be lost in a power cut or an OS crash. For records whose loss only repeats work that is safe
+   * to repeat (a batch outcome: the message is then resent with the same bytes). Default 'disk'.
    */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => T, options?: { readonly durability?: 'disk' | 'process' }): T;
   getEvent(uid: string): StoredEvent | undefined;
   listEvents(): StoredEvent[];
   /**
@@ -165,7 +170,11 @@ export interface BatchRecipientState {
 export interface BatchRowRecord {
   readonly row: number;
   readonly line?: number;
-  readonly input?: unknown;
+  /**
+   * The row's invite input as stored (JSON text, parsed where it is built: the build thread),
+   * absent for an invalid row.
+   */
+  readonly inputJson?: string;
   readonly problems?: readonly string[];
   readonly state: BatchRowState;
   readonly uid?: string;

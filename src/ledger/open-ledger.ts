@@ -117,7 +117,7 @@ function configureConnection(db: DatabaseSync, file: string, busyTimeoutMs: numb
     );
   }
   guard(file, 'cannot configure the connection', () => {
-    db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+    db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 8000;');
   });
 }
 
@@ -200,38 +200,26 @@ function createSqliteLedger(db: DatabaseSync, file: string, now: () => Date): Sq
       return batches;
     },
 
-    transaction<T>(fn: () => T): T {
+    transaction<T>(fn: () => T, options?: { readonly durability?: 'disk' | 'process' }): T {
       // Nested calls run in a SAVEPOINT inside the outer transaction: a throw undoes only the
       // inner part (the outer fn may catch it and go on); everything commits with the outer one.
       const savepoint = depth === 0 ? undefined : `nested_${String(depth)}`;
-      guard(file, 'cannot start a transaction', () =>
-        db.exec(savepoint === undefined ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${savepoint}`),
-      );
-      depth += 1;
-      let result: T;
+      // synchronous can only change outside a transaction; FULL is restored after this one.
+      const relaxed = savepoint === undefined && options?.durability === 'process';
+      if (relaxed) {
+        guard(file, 'cannot configure the connection', () =>
+          db.exec('PRAGMA synchronous = NORMAL'),
+        );
+      }
       try {
-        result = fn();
-        if (isThenable(result)) {
-          // The transaction would commit before the promise's work ran, outside it.
-          void Promise.resolve(result).catch(() => undefined);
-          throw new SmtpInviteError(
-            'ERR_INTERNAL',
-            'Ledger.transaction() received an async function: transactions are synchronous, do the IO before or after.',
+        return runTransaction(fn, savepoint);
+      } finally {
+        if (relaxed) {
+          guard(file, 'cannot configure the connection', () =>
+            db.exec('PRAGMA synchronous = FULL'),
           );
         }
-      } catch (err) {
-        depth -= 1;
-        rollback(savepoint);
-        throw err;
       }
-      depth -= 1;
-      try {
-        db.exec(savepoint === undefined ? 'COMMIT' : `RELEASE ${savepoint}`);
-      } catch (err) {
-        rollback(savepoint);
-        throw ioError(file, 'cannot commit', err);
-      }
-      return result;
     },
 
     getEvent(uid) {
@@ -490,6 +478,37 @@ function createSqliteLedger(db: DatabaseSync, file: string, now: () => Date): Sq
       guard(file, 'cannot close', () => db.close());
     },
   };
+
+  function runTransaction<T>(fn: () => T, savepoint: string | undefined): T {
+    guard(file, 'cannot start a transaction', () =>
+      db.exec(savepoint === undefined ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${savepoint}`),
+    );
+    depth += 1;
+    let result: T;
+    try {
+      result = fn();
+      if (isThenable(result)) {
+        // The transaction would commit before the promise's work ran, outside it.
+        void Promise.resolve(result).catch(() => undefined);
+        throw new SmtpInviteError(
+          'ERR_INTERNAL',
+          'Ledger.transaction() received an async function: transactions are synchronous, do the IO before or after.',
+        );
+      }
+    } catch (err) {
+      depth -= 1;
+      rollback(savepoint);
+      throw err;
+    }
+    depth -= 1;
+    try {
+      db.exec(savepoint === undefined ? 'COMMIT' : `RELEASE ${savepoint}`);
+    } catch (err) {
+      rollback(savepoint);
+      throw ioError(file, 'cannot commit', err);
+    }
+    return result;
+  }
 
   function rollback(savepoint: string | undefined): void {
     // SQLite itself rolls back on some errors (SQLITE_FULL, SQLITE_IOERR): then there is nothing

@@ -129,7 +129,11 @@ describe('sendBatch', () => {
     const outcome1 = outcomes.find((o) => o.row === 1);
     const rebuilt = buildBatchRow(
       'b-test',
-      { row: 1, input: { ...mergedInput(1), uid: outcome1?.uid }, nowMs: FIXED_NOW },
+      {
+        row: 1,
+        inputJson: JSON.stringify({ ...mergedInput(1), uid: outcome1?.uid }),
+        nowMs: FIXED_NOW,
+      },
       { profile: 'default', attachment: true },
     );
     expect(rebuilt.ok && rebuilt.raw.equals(first?.raw ?? Buffer.alloc(0))).toBe(true);
