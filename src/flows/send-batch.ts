@@ -42,7 +42,6 @@ import type {
   TransportSession,
 } from '../transport/transport.ts';
 import { createBuildPool, type BuildPool } from './batch-build-pool.ts';
-import type { BuiltBatchRow } from './build-batch-row.ts';
 import { recordBatchRows, type BatchRowsInput } from './record-batch-rows.ts';
 
 export interface BatchSettings {
