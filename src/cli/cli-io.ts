@@ -15,6 +15,11 @@ export interface CliIo {
    * Absent in tests that do not need it.
    */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /**
+   * A real process: `batch` may run in a worker thread with a small young generation (see
+   * run-in-batch-thread.ts). Tests running the CLI in-process leave it out.
+   */
+  readonly memoryBoundedThreads?: boolean;
 }
 
 export function processIo(): CliIo {
@@ -25,6 +30,7 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     stderrIsTty: process.stderr.isTTY === true,
     stdoutIsTty: process.stdout.isTTY === true,
+    memoryBoundedThreads: true,
     onInterrupt: (handler) => {
       let interrupted = false;
       const listener = (): void => {

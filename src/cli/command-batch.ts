@@ -18,6 +18,7 @@ import { parseOptions } from './parse-options.ts';
 import { readJsonFile } from './read-json-file.ts';
 import { renderProgress, renderSummary } from './render-batch.ts';
 import { reportError } from './report-problems.ts';
+import { runInBatchThread } from './run-in-batch-thread.ts';
 
 export const BATCH_HELP = `Usage: smtp-invite batch <rows.jsonl|rows.csv> [options]
        smtp-invite batch --resume [BATCH_ID] [options]
@@ -87,6 +88,12 @@ const PROGRESS_TTY_MS = 200;
 const PROGRESS_LOG_MS = 5000;
 
 export async function runBatch(argv: readonly string[], io: CliIo): Promise<number> {
+  if (io.memoryBoundedThreads === true) return runInBatchThread(argv, io);
+  return runBatchHere(argv, io);
+}
+
+/** The command itself, on whatever thread calls it. */
+export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseOptions('batch', withResumeValue(argv), {
     ...DELIVERY_OPTIONS,
     ...LEDGER_OPTIONS,

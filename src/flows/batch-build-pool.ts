@@ -13,8 +13,14 @@ import {
   type BuiltBatchRow,
 } from './build-batch-row.ts';
 import type { WorkerRequest } from './batch-build-worker.ts';
+import { prepareBatchRow, type PreparedRow } from './prepare-batch-row.ts';
+
+/** A request before the pool numbers it (Omit distributed over the union's members). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export interface BuildPool {
+  /** Merges and validates rows of the reading phase (prepareBatchRow). */
+  prepare(template: unknown, records: readonly unknown[]): Promise<PreparedRow[]>;
   build(jobs: readonly BatchBuildJob[]): Promise<BuiltBatchRow[]>;
   close(): Promise<void>;
 }
@@ -26,6 +32,8 @@ export function createBuildPool(
 ): BuildPool {
   if (threads <= 0) {
     return {
+      prepare: (template, records) =>
+        Promise.resolve(records.map((r) => prepareBatchRow(r, template))),
       build: (jobs) => Promise.resolve(jobs.map((job) => buildBatchRow(batchId, job, options))),
       close: () => Promise.resolve(),
     };
@@ -36,36 +44,33 @@ export function createBuildPool(
   const workers = Array.from({ length: threads }, () => {
     // A small young generation: the worker's garbage is short-lived, and the default semi-spaces
     // would keep tens of megabytes resident for nothing during a long batch.
-    const worker = new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const worker = new Worker(workerUrl, {
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 },
+    });
     // A pool idle between jobs must not keep the process alive on its own.
     worker.unref();
     return worker;
   });
   const pending = new Map<
     number,
-    { resolve: (r: BuiltBatchRow[]) => void; reject: (e: Error) => void }
+    { resolve: (r: unknown[]) => void; reject: (e: Error) => void }
   >();
   let nextId = 1;
   let turn = 0;
   let failure: Error | undefined;
 
   for (const worker of workers) {
-    worker.on('message', (reply: { id: number; results?: BuiltBatchRow[]; error?: string }) => {
+    worker.on('message', (reply: { id: number; results?: unknown[]; error?: string }) => {
       const waiter = pending.get(reply.id);
       if (waiter === undefined) return;
       pending.delete(reply.id);
       if (reply.results === undefined) {
         waiter.reject(
-          new SmtpInviteError('ERR_INTERNAL', `building a batch row failed: ${reply.error ?? '?'}`),
+          new SmtpInviteError('ERR_INTERNAL', `a batch worker job failed: ${reply.error ?? '?'}`),
         );
         return;
       }
-      // Buffers arrive as plain Uint8Arrays after the transfer.
-      waiter.resolve(
-        reply.results.map((r) =>
-          r.ok ? { ...r, raw: Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength) } : r,
-        ),
-      );
+      waiter.resolve(reply.results);
     });
     worker.on('error', (err: Error) => {
       failure = new SmtpInviteError('ERR_INTERNAL', `a batch build worker failed: ${err.message}`, {
@@ -76,20 +81,31 @@ export function createBuildPool(
     });
   }
 
+  /** Sends a request to the next worker in turn; resolves with its results. */
+  const ask = (request: WithoutId<WorkerRequest>): Promise<unknown[]> => {
+    if (failure !== undefined) return Promise.reject(failure);
+    const id = nextId++;
+    const worker = workers[turn++ % workers.length];
+    if (worker === undefined) return Promise.reject(new Error('no worker'));
+    return new Promise<unknown[]>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...request, id });
+    }).finally(() => {
+      if (pending.size === 0) for (const w of workers) w.unref();
+    });
+  };
+
   return {
-    build(jobs) {
-      if (failure !== undefined) return Promise.reject(failure);
-      const id = nextId++;
-      const worker = workers[turn++ % workers.length];
-      if (worker === undefined) return Promise.reject(new Error('no worker'));
-      return new Promise<BuiltBatchRow[]>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        const request: WorkerRequest = { id, batchId, options, jobs };
-        worker.postMessage(request);
-      }).finally(() => {
-        if (pending.size === 0) for (const w of workers) w.unref();
-      });
+    async prepare(template, records) {
+      return (await ask({ kind: 'prepare', template, records })) as PreparedRow[];
+    },
+    async build(jobs) {
+      const results = (await ask({ kind: 'build', batchId, options, jobs })) as BuiltBatchRow[];
+      // Buffers arrive as plain Uint8Arrays after the transfer.
+      return results.map((r) =>
+        r.ok ? { ...r, raw: Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength) } : r,
+      );
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));

@@ -6,14 +6,12 @@
  *
  * Memory stays flat: rows are streamed in and written in chunks.
  */
-import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
-import { mergeTemplate } from '../batch/merge-template.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { SmtpInviteError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger-types.ts';
-import { validateInvite } from '../model/validate-invite.ts';
+import type { PreparedRow } from './prepare-batch-row.ts';
 
 /** A row with its place in a file (the CLI's readRows gives these), or a bare record. */
 export interface BatchSourceRow {
@@ -25,7 +23,8 @@ export interface BatchSourceRow {
 export type BatchRowsInput = AsyncIterable<unknown> | Iterable<unknown>;
 
 export interface RecordRowsOptions {
-  readonly template?: unknown;
+  /** Merges and validates rows (prepareBatchRow, in the build thread when there is one). */
+  readonly prepare: (records: readonly unknown[]) => Promise<PreparedRow[]>;
   readonly skipInvalid: boolean;
   /** Checked between chunks: a stop while reading drops the batch (nothing was sent). */
   readonly stopped: () => boolean;
@@ -53,42 +52,52 @@ export async function recordBatchRows(
   rows: BatchRowsInput,
   options: RecordRowsOptions,
 ): Promise<RecordRowsResult> {
-  let chunk: { row: number; line?: number; input?: unknown; problems?: string[] }[] = [];
+  let chunk: { row: number; line: number | undefined; record: unknown }[] = [];
   let count = 0;
   let invalid = 0;
   const listed: Diagnostic[] = [];
   let stopped = false;
+  // One chunk is prepared (merged and validated, in the build thread) while the next is read.
+  let previous: Promise<void> = Promise.resolve();
+
+  const record = async (
+    rowsRead: readonly { row: number; line: number | undefined; record: unknown }[],
+  ): Promise<void> => {
+    const prepared = await options.prepare(rowsRead.map((r) => r.record));
+    const stored = rowsRead.map(({ row, line }, k) => {
+      const result = prepared[k] ?? { ok: false, problems: ['the row was not prepared'] };
+      const at = line === undefined ? {} : { line };
+      if (result.ok) return { row, ...at, inputJson: result.inputJson };
+      invalid += 1;
+      if (options.skipInvalid) options.onInvalid?.(row, line, result.problems);
+      for (const problem of result.problems) {
+        if (listed.length < MAX_LISTED_PROBLEMS) {
+          listed.push({
+            code: 'batch-row-invalid',
+            severity: 'error',
+            path:
+              line === undefined
+                ? `row ${String(row)}`
+                : `row ${String(row)} (line ${String(line)})`,
+            message: problem,
+          });
+        }
+      }
+      return { row, ...at, problems: result.problems };
+    });
+    ledger.batches.addRows(id, stored);
+  };
+
   try {
     for await (const item of rows) {
       count += 1;
-      const { record, line } = toSourceRow(item, count);
-      const result = prepareRow(record, options.template);
-      if (result.ok) {
-        chunk.push({ row: count, ...(line === undefined ? {} : { line }), input: result.input });
-      } else {
-        invalid += 1;
-        chunk.push({
-          row: count,
-          ...(line === undefined ? {} : { line }),
-          problems: result.problems,
-        });
-        if (options.skipInvalid) options.onInvalid?.(count, line, result.problems);
-        for (const problem of result.problems) {
-          if (listed.length < MAX_LISTED_PROBLEMS) {
-            listed.push({
-              code: 'batch-row-invalid',
-              severity: 'error',
-              path:
-                line === undefined
-                  ? `row ${String(count)}`
-                  : `row ${String(count)} (line ${String(line)})`,
-              message: problem,
-            });
-          }
-        }
-      }
+      const { record: data, line } = toSourceRow(item);
+      chunk.push({ row: count, line, record: data });
       if (chunk.length >= CHUNK_ROWS) {
-        ledger.batches.addRows(id, chunk);
+        await previous;
+        previous = record(chunk);
+        // A failed chunk must not be an unhandled rejection while the next one is read.
+        previous.catch(() => undefined);
         chunk = [];
         // Let a Ctrl-C (and other IO) in between chunks.
         await yieldToEventLoop();
@@ -98,8 +107,10 @@ export async function recordBatchRows(
         }
       }
     }
-    if (!stopped) ledger.batches.addRows(id, chunk);
+    await previous;
+    if (!stopped && chunk.length > 0) await record(chunk);
   } catch (err) {
+    await previous.catch(() => undefined);
     ledger.batches.deleteBatch(id);
     throw err;
   }
@@ -113,13 +124,9 @@ export async function recordBatchRows(
   }
   if (invalid > 0 && !options.skipInvalid) {
     ledger.batches.deleteBatch(id);
-    const more =
-      invalid > 0
-        ? ` (${String(invalid)} invalid row${invalid === 1 ? '' : 's'} of ${String(count)})`
-        : '';
     throw new SmtpInviteError(
       'ERR_INVALID_INPUT',
-      `invalid rows${more}: nothing was sent; fix them, or pass --skip-invalid to send the valid rows and report the others.`,
+      `invalid rows (${String(invalid)} invalid row${invalid === 1 ? '' : 's'} of ${String(count)}): nothing was sent; fix them, or pass --skip-invalid to send the valid rows and report the others.`,
       { diagnostics: listed },
     );
   }
@@ -127,10 +134,9 @@ export async function recordBatchRows(
   return { rows: count, invalid, stopped: false };
 }
 
-function toSourceRow(item: unknown, position: number): { record: unknown; line?: number } {
+function toSourceRow(item: unknown): { record: unknown; line: number | undefined } {
   if (isSourceRow(item)) return { record: item.record, line: item.line };
-  void position;
-  return { record: item };
+  return { record: item, line: undefined };
 }
 
 /** `{ row, line, record }` and nothing else: what readRows yields (an invite never looks like it). */
@@ -145,33 +151,4 @@ export function isSourceRow(item: unknown): item is BatchSourceRow {
     typeof r['record'] === 'object' &&
     r['record'] !== null
   );
-}
-
-type Prepared = { ok: true; input: unknown } | { ok: false; problems: string[] };
-
-/** Template merge, then validation; the UID is fixed now so every build of the row agrees. */
-function prepareRow(record: unknown, template: unknown): Prepared {
-  let input: unknown = record;
-  if (template !== undefined) {
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      return { ok: false, problems: ['the row is not an object of column values'] };
-    }
-    const merged = mergeTemplate(template, record as Record<string, unknown>);
-    if (!merged.ok) return { ok: false, problems: merged.problems };
-    input = merged.input;
-  }
-  const validated = validateInvite(input, { newUid: randomUUID });
-  if (!validated.ok) {
-    return {
-      ok: false,
-      problems: validated.diagnostics
-        .filter((d) => d.severity === 'error')
-        .map((d) => (d.path === '' ? d.message : `${d.path}: ${d.message}`)),
-    };
-  }
-  if (validated.invite.attendees.length === 0) {
-    return { ok: false, problems: ['attendees: the invite has no attendee to send it to'] };
-  }
-  const uid = validated.invite.uid;
-  return { ok: true, input: { ...(input as Record<string, unknown>), uid } };
 }

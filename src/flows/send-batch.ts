@@ -381,25 +381,34 @@ class Engine {
     };
     ledger.batches.createBatch(id, settings, options.source);
     this.id = id;
+    this.pool = createBuildPool(id, settings.build, this.threads());
     const invalidOutcomes: RowOutcome[] = [];
-    const read = await recordBatchRows(ledger, id, rows, {
-      ...(options.template === undefined ? {} : { template: options.template }),
-      skipInvalid: options.skipInvalid ?? false,
-      stopped: () => this.stopping,
-      onInvalid: (row, line, problems) => {
-        // Kept for the iterator (bounded by the rows read; a batch of only invalid rows is rare).
-        if (invalidOutcomes.length < MAX_YIELD_BUFFER) {
-          invalidOutcomes.push({
-            row,
-            ...(line === undefined ? {} : { line }),
-            status: 'invalid',
-            recipients: [],
-            problems,
-          });
-        }
-      },
-    });
+    const pool = this.pool;
+    let read;
+    try {
+      read = await recordBatchRows(ledger, id, rows, {
+        prepare: (records) => pool.prepare(options.template, records),
+        skipInvalid: options.skipInvalid ?? false,
+        stopped: () => this.stopping,
+        onInvalid: (row, line, problems) => {
+          // Kept for the iterator (bounded by the rows read; a batch of only invalid rows is rare).
+          if (invalidOutcomes.length < MAX_YIELD_BUFFER) {
+            invalidOutcomes.push({
+              row,
+              ...(line === undefined ? {} : { line }),
+              status: 'invalid',
+              recipients: [],
+              problems,
+            });
+          }
+        },
+      });
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
     if (read.stopped) {
+      await pool.close();
       return this.summaryOf(undefined, 0);
     }
     for (const outcome of invalidOutcomes) await emit(outcome);
@@ -442,6 +451,10 @@ class Engine {
 
   // -------------------------------------------------------------------------------------------
 
+  private threads(): number {
+    return this.options.buildThreads ?? (availableParallelism() > 1 ? 1 : 0);
+  }
+
   private async send(id: string, settings: BatchSettings): Promise<BatchSummary> {
     const { ledger, transport } = this.options;
     this.settings = settings;
@@ -465,8 +478,8 @@ class Engine {
         ? {}
         : { pauseMaxMs: this.options.throttle.pauseMaxMs }),
     });
-    const threads = this.options.buildThreads ?? (availableParallelism() > 1 ? 1 : 0);
-    this.pool = createBuildPool(id, settings.build, threads);
+    const threads = this.threads();
+    this.pool ??= createBuildPool(id, settings.build, threads);
     this.maxBuilds = Math.max(2, threads * 2);
     this.startedAt = this.now();
     this.options.onStart?.(id);

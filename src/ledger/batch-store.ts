@@ -99,7 +99,7 @@ export function createBatchStore(sql: SqlRunner): BatchStore {
             id,
             row.row,
             row.line ?? null,
-            row.input === undefined ? null : JSON.stringify(row.input),
+            row.inputJson ?? null,
             row.problems === undefined ? null : JSON.stringify(row.problems),
             row.problems === undefined ? 'pending' : 'invalid',
           );

@@ -223,7 +223,8 @@ export interface BatchStore {
     rows: readonly {
       readonly row: number;
       readonly line?: number;
-      readonly input?: unknown;
+      /** The invite input as JSON text (prepared rows). */
+      readonly inputJson?: string;
       readonly problems?: readonly string[];
     }[],
   ): void;

@@ -117,7 +117,9 @@ function configureConnection(db: DatabaseSync, file: string, busyTimeoutMs: numb
     );
   }
   guard(file, 'cannot configure the connection', () => {
-    db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 8000;');
+    db.exec(
+      'PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 8000;',
+    );
   });
 }
 

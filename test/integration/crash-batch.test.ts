@@ -181,4 +181,61 @@ describe('batch killed at random points and resumed', () => {
       { numRuns: 2 },
     );
   }, 240_000);
+
+  it('Ctrl-C (SIGINT) stops after the messages in flight, prints the resume command, exits 130; the resume sends each row once', async () => {
+    const server = await startTestSmtpServer({ delayMs: 5 });
+    servers.push(server);
+    const dir = mkdtempSync(join(tmpdir(), 'smtp-invite-sigint-batch-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'template.json'), JSON.stringify(template));
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({
+        n: String(i + 1),
+        email: `p${String(i + 1)}@example.org`,
+        name: `P ${String(i + 1)}`,
+        join_url: `https://meet.example.com/${String(i + 1)}`,
+      }),
+    );
+    writeFileSync(join(dir, 'rows.jsonl'), `${lines.join('\n')}\n`);
+    const db = join(dir, 'ledger.db');
+    const child = spawn(
+      process.execPath,
+      [
+        main,
+        'batch',
+        'rows.jsonl',
+        '--template',
+        'template.json',
+        '--smtp',
+        server.url,
+        '--db',
+        db,
+        '--concurrency',
+        '2',
+      ],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SMTP_URL: '' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const poll = setInterval(() => {
+      if (server.received.length >= 10) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 2);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearInterval(poll);
+    expect(code).toBe(130);
+    const id = /^batch (\S+)/m.exec(stderr)?.[1] ?? '';
+    expect(stderr).toContain(`resume with: smtp-invite batch --resume ${id}`);
+    const sentBefore = server.received.length;
+    expect(sentBefore).toBeLessThan(200);
+    const again = await runChild(['--resume', id, '--db', db], dir);
+    expect(again.code).toBe(0);
+    const ids = server.received.map(
+      (m) => /^Message-ID: <([^>]+)>/im.exec(m.raw.toString('latin1'))?.[1],
+    );
+    expect(new Set(ids).size).toBe(200);
+    expect(ids).toHaveLength(200);
+  }, 60_000);
 });

@@ -58,7 +58,15 @@ describe('ledger migrations', () => {
         )
         .all()
         .map((r) => r['name']),
-      foreignKeys: ['attendees', 'counters', 'outgoing', 'deliveries', 'incoming'].map((t) =>
+      foreignKeys: [
+        'attendees',
+        'counters',
+        'outgoing',
+        'deliveries',
+        'incoming',
+        'batch_rows',
+        'send_usage',
+      ].map((t) =>
         db
           .prepare(`PRAGMA foreign_key_list(${t})`)
           .all()
@@ -69,8 +77,20 @@ describe('ledger migrations', () => {
       version: LEDGER_SCHEMA_VERSION,
       // WAL is persistent: it is a property of the file, not only of our connection.
       journal: 'wal',
-      tables: ['attendees', 'counters', 'deliveries', 'events', 'incoming', 'outgoing'],
+      tables: [
+        'attendees',
+        'batch_rows',
+        'batches',
+        'counters',
+        'deliveries',
+        'events',
+        'incoming',
+        'outgoing',
+        'send_usage',
+      ],
       indexes: [
+        'batch_rows_unfinished',
+        'batches_by_creation',
         'counters_by_event',
         'deliveries_by_message',
         'events_by_creation',
@@ -82,6 +102,8 @@ describe('ledger migrations', () => {
         ['counters.uid -> events.uid'],
         ['outgoing.uid -> events.uid'],
         ['deliveries.message_id -> outgoing.message_id'],
+        [],
+        ['batch_rows.batch_id -> batches.id'],
         [],
       ],
     });
