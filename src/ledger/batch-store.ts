@@ -160,13 +160,8 @@ export function createBatchStore(sql: SqlRunner): BatchStore {
     },
 
     recordIntent(id, intent) {
-      const actual = createHash('sha256').update(intent.raw).digest('hex');
-      if (actual !== intent.sha256) {
-        throw new SmtpInviteError(
-          'ERR_INTERNAL',
-          `BatchStore.recordIntent(): sha256 of row ${String(intent.row)} does not match its bytes.`,
-        );
-      }
+      // The builder hashed the bytes (off the main thread); they are checked against the hash
+      // when read back for a resend (toBatchRow), where a mismatch would matter.
       const { changes } = sql.run(
         'cannot record a batch intent',
         `UPDATE batch_rows SET state = 'sending', uid = ?, message_id = ?, envelope_from = ?,
@@ -335,10 +330,7 @@ function toBatchRow(row: Row, file: string): BatchRowRecord {
     ...optional('messageId', optionalText(row, 'message_id', file)),
     ...optional('envelopeFrom', optionalText(row, 'envelope_from', file)),
     ...optional('sha256', optionalText(row, 'sha256', file)),
-    ...optional(
-      'raw',
-      raw === null ? undefined : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
-    ),
+    ...optional('raw', raw === null ? undefined : checkedRaw(raw, row, file)),
     ...optional(
       'recipients',
       row['recipients_json'] === null
@@ -346,6 +338,19 @@ function toBatchRow(row: Row, file: string): BatchRowRecord {
         : (parseJson(row, 'recipients_json', file) as BatchRecipientState[]),
     ),
   };
+}
+
+/** The stored bytes of a row being sent, checked against their SHA-256 before any resend. */
+function checkedRaw(stored: Uint8Array, row: Row, file: string): Buffer {
+  const raw = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  const expected = optionalText(row, 'sha256', file);
+  if (expected !== createHash('sha256').update(raw).digest('hex')) {
+    throw new SmtpInviteError(
+      'ERR_LEDGER_IO',
+      `The ledger ${file} holds message bytes for row ${String(row['row_no'])} that do not match their SHA-256 (corrupt file): they cannot be resent.`,
+    );
+  }
+  return raw;
 }
 
 function parseJson(row: Row, column: string, file: string): unknown {
