@@ -38,6 +38,23 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** A directory with template.json and rows.jsonl of `count` people (person<n>@example.org). */
+function batchDir(prefix: string, count: number): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'template.json'), JSON.stringify(template));
+  const lines = Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      n: String(i + 1),
+      email: `person${String(i + 1)}@example.org`,
+      name: `Person ${String(i + 1)}`,
+      join_url: `https://meet.example.com/${String(i + 1)}`,
+    }),
+  );
+  writeFileSync(join(dir, 'rows.jsonl'), `${lines.join('\n')}\n`);
+  return dir;
+}
+
 interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -78,18 +95,7 @@ describe('batch killed at random points and resumed', () => {
         async (killPoints) => {
           const server = await startTestSmtpServer({ delayMs: 1 });
           servers.push(server);
-          const dir = mkdtempSync(join(tmpdir(), 'smtp-invite-crash-batch-'));
-          dirs.push(dir);
-          writeFileSync(join(dir, 'template.json'), JSON.stringify(template));
-          const lines = Array.from({ length: ROWS }, (_, i) =>
-            JSON.stringify({
-              n: String(i + 1),
-              email: `person${String(i + 1)}@example.org`,
-              name: `Person ${String(i + 1)}`,
-              join_url: `https://meet.example.com/${String(i + 1)}`,
-            }),
-          );
-          writeFileSync(join(dir, 'rows.jsonl'), `${lines.join('\n')}\n`);
+          const dir = batchDir('smtp-invite-crash-batch-', ROWS);
           const db = join(dir, 'ledger.db');
           const fresh = [
             'rows.jsonl',
@@ -185,18 +191,7 @@ describe('batch killed at random points and resumed', () => {
   it('Ctrl-C (SIGINT) stops after the messages in flight, prints the resume command, exits 130; the resume sends each row once', async () => {
     const server = await startTestSmtpServer({ delayMs: 5 });
     servers.push(server);
-    const dir = mkdtempSync(join(tmpdir(), 'smtp-invite-sigint-batch-'));
-    dirs.push(dir);
-    writeFileSync(join(dir, 'template.json'), JSON.stringify(template));
-    const lines = Array.from({ length: 200 }, (_, i) =>
-      JSON.stringify({
-        n: String(i + 1),
-        email: `p${String(i + 1)}@example.org`,
-        name: `P ${String(i + 1)}`,
-        join_url: `https://meet.example.com/${String(i + 1)}`,
-      }),
-    );
-    writeFileSync(join(dir, 'rows.jsonl'), `${lines.join('\n')}\n`);
+    const dir = batchDir('smtp-invite-sigint-batch-', 200);
     const db = join(dir, 'ledger.db');
     const child = spawn(
       process.execPath,
