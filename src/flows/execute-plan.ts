@@ -30,6 +30,7 @@ import {
   type BuiltMessage,
 } from './build-invite.ts';
 import { deliverMessages, type MessageOutcome, type SendReport } from './send-invite.ts';
+import { findEvent } from './adopt-batch-event.ts';
 
 export interface ExecutePlanOptions {
   readonly ledger: Ledger;
@@ -83,7 +84,7 @@ export async function executePlan(
   const { ledger } = options;
   const claimed = ledger.transaction(() => {
     if (stored === undefined) {
-      if (ledger.getEvent(plan.next.uid) !== undefined)
+      if (findEvent(ledger, plan.next.uid) !== undefined)
         throw new SmtpInviteError(
           'ERR_LEDGER_CONFLICT',
           `an event with UID ${plan.next.uid} is already in the ledger ${ledger.path}: use "update" to change it`,

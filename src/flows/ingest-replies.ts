@@ -10,6 +10,7 @@ import { interpretReply } from '../replies/interpret-reply.ts';
 import { readItipMessage } from '../replies/read-itip-message.ts';
 import type { ExecutePlanOptions } from './execute-plan.ts';
 import { executePlan } from './execute-plan.ts';
+import { findEvent } from './adopt-batch-event.ts';
 import { loadEvent } from './organizer-flows.ts';
 
 export interface IngestedMessage {
@@ -86,7 +87,7 @@ function decide(
 ): { result: IncomingResult; reason: string } {
   const run = () => {
     const already = ledger.findIncoming(item.messageId) !== undefined;
-    const event = ledger.getEvent(item.uid);
+    const event = findEvent(ledger, item.uid);
     const attendees = event === undefined ? [] : ledger.getAttendees(item.uid);
     const {
       decision,

@@ -25,6 +25,7 @@ import {
   type ExecutedPlan,
   type ExecutePlanOptions,
 } from './execute-plan.ts';
+import { findEvent } from './adopt-batch-event.ts';
 
 export interface OrganizerOptions extends ExecutePlanOptions {
   readonly limits?: Partial<InviteLimits>;
@@ -138,7 +139,7 @@ export interface LoadedEvent {
 }
 
 export function loadEvent(ledger: Ledger, uid: string): LoadedEvent {
-  const stored = ledger.getEvent(uid);
+  const stored = findEvent(ledger, uid);
   if (stored === undefined)
     throw new SmtpInviteError(
       'ERR_UNKNOWN_EVENT',

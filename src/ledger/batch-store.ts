@@ -239,6 +239,21 @@ export function createBatchStore(sql: SqlRunner): BatchStore {
       return counts;
     },
 
+    sentRowsForUid(uid) {
+      return sql
+        .all(
+          'cannot read batch rows',
+          `SELECT r.input_json, b.created_at FROM batch_rows r JOIN batches b ON b.id = r.batch_id
+           WHERE r.uid = ? AND r.accepted > 0 AND r.input_json IS NOT NULL
+           ORDER BY b.created_at, b.id, r.row_no`,
+          uid,
+        )
+        .map((row) => ({
+          inputJson: text(row, 'input_json', file),
+          sentAt: text(row, 'created_at', file),
+        }));
+    },
+
     finishBatch(id) {
       const stamp = sql.now().toISOString();
       sql.run(

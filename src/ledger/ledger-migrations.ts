@@ -148,6 +148,8 @@ export const LEDGER_MIGRATIONS: readonly LedgerMigration[] = [
       -- The sender's work list: only unfinished rows are indexed.
       CREATE INDEX batch_rows_unfinished ON batch_rows (batch_id, row_no)
         WHERE state IN ('pending', 'sending');
+      -- update/cancel/status/ingest of an event a batch sent (flows/adopt-batch-event.ts).
+      CREATE INDEX batch_rows_by_uid ON batch_rows (uid) WHERE uid IS NOT NULL;
 
       CREATE TABLE send_usage (
         -- The sending account (SMTP URL without secrets) and the hour (ISO, UTC) recipients were sent in.

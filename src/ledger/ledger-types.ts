@@ -246,6 +246,11 @@ export interface BatchStore {
    */
   recordOutcome(id: string, row: number, recipients: readonly BatchRecipientState[]): void;
   counts(id: string): BatchCounts;
+  /**
+   * Rows of any batch that sent event `uid` to at least one recipient, oldest batch and row first:
+   * what the organizer's side adopts as the event (flows/adopt-batch-event.ts).
+   */
+  sentRowsForUid(uid: string): { readonly inputJson: string; readonly sentAt: string }[];
   /** state 'finished' (every row done or invalid). */
   finishBatch(id: string): void;
   /** Recipients sent by `account` in the hours (ISO, e.g. 2026-11-21T09) at or after `sinceHour`. */

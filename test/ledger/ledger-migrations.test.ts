@@ -89,6 +89,7 @@ describe('ledger migrations', () => {
         'send_usage',
       ],
       indexes: [
+        'batch_rows_by_uid',
         'batch_rows_unfinished',
         'batches_by_creation',
         'counters_by_event',
