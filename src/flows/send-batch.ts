@@ -29,6 +29,7 @@ import { classifyError, classifyReply } from '../batch/classify-smtp-outcome.ts'
 import { createPacer, type Pacer } from '../batch/pacer.ts';
 import { SmtpInviteError, type ErrorCode } from '../errors.ts';
 import type {
+  BatchIntent,
   BatchRecipientState,
   BatchRecord,
   BatchRowRecord,
@@ -152,6 +153,7 @@ const OUTCOME_FLUSH_ROWS = 128;
 const OUTCOME_FLUSH_MS = 25;
 const QUEUE_HIGH_WATER = 256;
 const MAX_YIELD_BUFFER = 1024;
+const RATE_WINDOW_S = 10;
 
 /** Sends rows (records, or `{ row, line, record }` from readRows) as a new batch. */
 export function sendBatch(rows: BatchRowsInput, options: BatchOptions): BatchRun {
@@ -304,7 +306,9 @@ class Engine {
   private messagesSent = 0;
   private retryCount = 0;
   private connectionFailures = 0;
-  private readonly recent: number[] = [];
+  /** Accepted messages per second over the last RATE_WINDOW_S seconds (a ring), for progress. */
+  private readonly acceptedPerSecond = new Array<number>(RATE_WINDOW_S).fill(0);
+  private acceptedSecond = 0;
   private startedAt = 0;
   private pacer: Pacer | undefined;
   private usage = new Map<string, number>();
@@ -508,9 +512,8 @@ class Engine {
   ): BatchSummary {
     const { ledger } = this.options;
     const id = this.id ?? '';
-    const counts =
-      ledger.batches.getBatch(id) === undefined ? undefined : ledger.batches.counts(id);
     const batch = ledger.batches.getBatch(id);
+    const counts = batch === undefined ? undefined : ledger.batches.counts(id);
     const state = alreadyFinished || batch?.state === 'finished' ? 'finished' : 'stopped';
     return {
       id,
@@ -632,16 +635,7 @@ class Engine {
         });
         for (const b of built) {
           if (!b.ok) continue;
-          this.ready.push({
-            row: b.row,
-            line: lines.get(b.row),
-            uid: b.uid,
-            messageId: b.messageId,
-            envelopeFrom: b.envelopeFrom,
-            raw: b.raw,
-            recipients: b.recipients.map((r) => ({ ...r })),
-            notBefore: 0,
-          });
+          this.ready.push(toJob(b, lines.get(b.row)));
         }
       })
       .catch((err: unknown) => this.fail(err))
@@ -668,16 +662,19 @@ class Engine {
         `row ${String(row.row)} is being sent but has no stored message`,
       );
     }
-    this.ready.push({
-      row: row.row,
-      line: row.line,
-      uid: row.uid,
-      messageId: row.messageId,
-      envelopeFrom: row.envelopeFrom,
-      raw: row.raw,
-      recipients: row.recipients.map((r) => ({ ...r })),
-      notBefore: 0,
-    });
+    this.ready.push(
+      toJob(
+        {
+          row: row.row,
+          uid: row.uid,
+          messageId: row.messageId,
+          envelopeFrom: row.envelopeFrom,
+          raw: row.raw,
+          recipients: row.recipients,
+        },
+        row.line,
+      ),
+    );
   }
 
   // --- lanes ---------------------------------------------------------------------------------
@@ -687,19 +684,11 @@ class Engine {
       if (this.stopping) return undefined;
       const now = this.now();
       if (this.ready.length < QUEUE_HIGH_WATER / 2) this.fill();
-      // Due retries first (oldest first), then new work.
-      this.retries.sort((a, b) => a.notBefore - b.notBefore);
+      // Due retries first (kept in notBefore order by scheduleRetry), then new work.
       const retry = this.retries[0];
       const candidate = retry !== undefined && retry.notBefore <= now ? retry : this.ready[0];
       if (candidate === undefined) {
-        if (
-          this.isComplete() ||
-          (this.exhausted &&
-            this.ready.length === 0 &&
-            this.retries.length === 0 &&
-            this.building === 0 &&
-            this.inFlight === 0)
-        ) {
+        if (this.isComplete()) {
           this.wake();
           return undefined;
         }
@@ -827,7 +816,7 @@ class Engine {
     if (result.accepted.length > 0) {
       this.messagesSent += 1;
       this.pacer!.accepted(this.costOf(job));
-      this.recent.push(this.now());
+      this.countAccepted(this.now());
     }
     const outcomes = new Map<string, ClassifiedOutcome>();
     for (const r of pendingOf(job)) {
@@ -961,18 +950,24 @@ class Engine {
     if (stillPending) {
       if (throttled) {
         const pause = this.pacer!.throttled();
-        job.notBefore = this.now() + pause;
-        this.retries.push(job);
+        this.scheduleRetry(job, this.now() + pause);
       } else if (retry) {
         this.retryCount += 1;
-        job.notBefore = this.now() + this.backoff(attemptsForBackoff);
-        this.retries.push(job);
+        this.scheduleRetry(job, this.now() + this.backoff(attemptsForBackoff));
       } else {
         // Only a stop left recipients pending: the row stays 'sending' for the resume.
         this.requeueFront(job);
       }
     }
     if (changed) this.record(job);
+  }
+
+  /** Retries stay ordered by when they are due: nextJob looks at the first one only. */
+  private scheduleRetry(job: Job, notBefore: number): void {
+    job.notBefore = notBefore;
+    let i = this.retries.length;
+    while (i > 0 && (this.retries[i - 1]?.notBefore ?? 0) > notBefore) i -= 1;
+    this.retries.splice(i, 0, job);
   }
 
   private stopFor(c: ClassifiedOutcome, err: unknown): void {
@@ -1085,12 +1080,41 @@ class Engine {
     this.usageDelta += recipients;
   }
 
-  private currentRate(now: number): number {
-    while (this.recent.length > 0 && (this.recent[0] ?? 0) < now - 10_000) this.recent.shift();
-    if (this.recent.length === 0) return 0;
-    const span = Math.min(10_000, Math.max(1000, now - this.startedAt));
-    return (this.recent.length * 1000) / span;
+  /** Moves the ring to the second of `now`, zeroing the seconds that passed without a message. */
+  private advanceRate(now: number): void {
+    const second = Math.floor(now / 1000);
+    const gap = Math.min(RATE_WINDOW_S, second - this.acceptedSecond);
+    for (let k = 1; k <= gap; k++)
+      this.acceptedPerSecond[(this.acceptedSecond + k) % RATE_WINDOW_S] = 0;
+    if (second > this.acceptedSecond) this.acceptedSecond = second;
   }
+
+  private countAccepted(now: number): void {
+    this.advanceRate(now);
+    const slot = this.acceptedSecond % RATE_WINDOW_S;
+    this.acceptedPerSecond[slot] = (this.acceptedPerSecond[slot] ?? 0) + 1;
+  }
+
+  private currentRate(now: number): number {
+    this.advanceRate(now);
+    const total = this.acceptedPerSecond.reduce((a, b) => a + b, 0);
+    const span = Math.min(RATE_WINDOW_S * 1000, Math.max(1000, now - this.startedAt));
+    return (total * 1000) / span;
+  }
+}
+
+/** A message ready to go: its stored (or just built) intent, with its own copy of the recipients. */
+function toJob(intent: Omit<BatchIntent, 'sha256'>, line: number | undefined): Job {
+  return {
+    row: intent.row,
+    line,
+    uid: intent.uid,
+    messageId: intent.messageId,
+    envelopeFrom: intent.envelopeFrom,
+    raw: intent.raw,
+    recipients: intent.recipients.map((r) => ({ ...r })),
+    notBefore: 0,
+  };
 }
 
 function pendingOf(job: Job): BatchRecipientState[] {
