@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 
 import { openLedger } from '../../src/ledger/open-ledger.ts';
@@ -233,4 +233,45 @@ describe('batch killed at random points and resumed', () => {
     expect(new Set(ids).size).toBe(200);
     expect(ids).toHaveLength(200);
   }, 60_000);
+
+  it('a second Ctrl-C quits at once, without waiting for the messages in flight (exit 130)', async () => {
+    // Every reply, the greeting included, takes 20 s: the first Ctrl-C has to wait for them.
+    const server = await startTestSmtpServer({ delayMs: 20_000 });
+    servers.push(server);
+    const dir = batchDir('smtp-invite-sigint2-batch-', 5);
+    const child = spawn(
+      process.execPath,
+      [
+        main,
+        'batch',
+        'rows.jsonl',
+        '--template',
+        'template.json',
+        '--smtp',
+        server.url,
+        '--db',
+        join(dir, 'ledger.db'),
+      ],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SMTP_URL: '' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let exited = false;
+    const exit = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => {
+        exited = true;
+        resolve(code);
+      }),
+    );
+    await vi.waitFor(() => expect(stderr).toMatch(/^batch \S+/m), { timeout: 10_000 });
+    child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(exited).toBe(false);
+    expect(stderr).toContain('Ctrl-C again to quit at once');
+    const second = Date.now();
+    child.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(Date.now() - second).toBeLessThan(5_000);
+    expect(server.received).toHaveLength(0);
+  }, 30_000);
 });
