@@ -33,18 +33,13 @@ afterEach(async () => {
 });
 
 const cli = (args: string[]) => runCli(['batch', ...args], { cwd: dir, env: {} });
+/** `rows` through the template to the test server, with the ledger l.db. */
+const send = (rows: string, ...extra: string[]) =>
+  cli([rows, '--template', 'template.json', '--smtp', server.url, '--db', 'l.db', ...extra]);
 
 describe('smtp-invite batch', () => {
   it('sends a CSV through a template: batch id first on stderr, summary, exit 0', async () => {
-    const r = await cli([
-      'rows.csv',
-      '--template',
-      'template.json',
-      '--smtp',
-      server.url,
-      '--db',
-      'l.db',
-    ]);
+    const r = await send('rows.csv');
     expect(r.stderr).toMatch(/^batch \d{8}-[0-9a-f]{6}\n/);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/finished/);
@@ -74,16 +69,7 @@ describe('smtp-invite batch', () => {
         )
         .join('\n'),
     );
-    const r = await cli([
-      'some.jsonl',
-      '--template',
-      'template.json',
-      '--smtp',
-      server.url,
-      '--db',
-      'l.db',
-      '--json',
-    ]);
+    const r = await send('some.jsonl', '--json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as {
       batch: { sent: number; failed: number };
@@ -109,15 +95,7 @@ describe('smtp-invite batch', () => {
       join(dir, 'bad.jsonl'),
       `${JSON.stringify({ email: 'ok@example.net', name: 'A', join_url: 'https://x.example/j' })}\n\n${JSON.stringify({ email: 'broken', name: 'B', join_url: 'https://x.example/j' })}\n`,
     );
-    const r = await cli([
-      'bad.jsonl',
-      '--template',
-      'template.json',
-      '--smtp',
-      server.url,
-      '--db',
-      'l.db',
-    ]);
+    const r = await send('bad.jsonl');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/row 2 \(line 3\): attendees\[0\]\.email/);
     expect(r.stderr).toContain('nothing was sent');
@@ -128,16 +106,7 @@ describe('smtp-invite batch', () => {
     } finally {
       ledger.close();
     }
-    const skipped = await cli([
-      'bad.jsonl',
-      '--template',
-      'template.json',
-      '--smtp',
-      server.url,
-      '--db',
-      'l.db',
-      '--skip-invalid',
-    ]);
+    const skipped = await send('bad.jsonl', '--skip-invalid');
     expect(skipped.code).toBe(1);
     expect(server.received).toHaveLength(1);
   });
@@ -146,15 +115,7 @@ describe('smtp-invite batch', () => {
     const none = await cli(['--resume', '--db', 'l.db', '--smtp', server.url]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no unfinished batch/);
-    const first = await cli([
-      'rows.jsonl',
-      '--template',
-      'template.json',
-      '--smtp',
-      server.url,
-      '--db',
-      'l.db',
-    ]);
+    const first = await send('rows.jsonl');
     expect(first.code).toBe(0);
     const id = /^batch (\S+)/.exec(first.stderr)?.[1] ?? '';
     const count = server.received.length;
@@ -167,16 +128,7 @@ describe('smtp-invite batch', () => {
   });
 
   it('--dry-run checks and builds every row, sends nothing and leaves no ledger', async () => {
-    const r = await cli([
-      'rows.csv',
-      '--template',
-      'template.json',
-      '--smtp',
-      server.url,
-      '--db',
-      'l.db',
-      '--dry-run',
-    ]);
+    const r = await send('rows.csv', '--dry-run');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('dry run: nothing was sent');
     expect(server.received).toHaveLength(0);
