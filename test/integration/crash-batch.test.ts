@@ -4,7 +4,7 @@
  * and a message received twice must be byte-identical to its first copy (same Message-ID, UID,
  * SEQUENCE, DTSTAMP), which only a message in flight at a kill may be.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,18 @@ function batchDir(prefix: string, count: number): string {
   return dir;
 }
 
+/** `smtp-invite batch …` as a real process, its stderr collected. */
+function startBatch(dir: string, args: string[]): { child: ChildProcess; stderr: () => string } {
+  const child = spawn(process.execPath, [main, 'batch', ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, SMTP_URL: '', SMTP_PASSWORD: '' },
+  });
+  let text = '';
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return { child, stderr: () => text };
+}
+
 interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -62,13 +74,7 @@ interface Exit {
 }
 
 function runChild(args: string[], cwd: string, killWhen?: () => boolean): Promise<Exit> {
-  const child = spawn(process.execPath, [main, 'batch', ...args], {
-    cwd,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SMTP_URL: '', SMTP_PASSWORD: '' },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const { child, stderr } = startBatch(cwd, args);
   let poll: NodeJS.Timeout | undefined;
   if (killWhen !== undefined) {
     poll = setInterval(() => {
@@ -81,7 +87,7 @@ function runChild(args: string[], cwd: string, killWhen?: () => boolean): Promis
   return new Promise((resolve) =>
     child.on('exit', (code, signal) => {
       if (poll !== undefined) clearInterval(poll);
-      resolve({ code, signal, stderr });
+      resolve({ code, signal, stderr: stderr() });
     }),
   );
 }
@@ -193,25 +199,17 @@ describe('batch killed at random points and resumed', () => {
     servers.push(server);
     const dir = batchDir('smtp-invite-sigint-batch-', 200);
     const db = join(dir, 'ledger.db');
-    const child = spawn(
-      process.execPath,
-      [
-        main,
-        'batch',
-        'rows.jsonl',
-        '--template',
-        'template.json',
-        '--smtp',
-        server.url,
-        '--db',
-        db,
-        '--concurrency',
-        '2',
-      ],
-      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SMTP_URL: '' } },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const { child, stderr } = startBatch(dir, [
+      'rows.jsonl',
+      '--template',
+      'template.json',
+      '--smtp',
+      server.url,
+      '--db',
+      db,
+      '--concurrency',
+      '2',
+    ]);
     const poll = setInterval(() => {
       if (server.received.length >= 10) {
         clearInterval(poll);
@@ -221,8 +219,8 @@ describe('batch killed at random points and resumed', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     clearInterval(poll);
     expect(code).toBe(130);
-    const id = /^batch (\S+)/m.exec(stderr)?.[1] ?? '';
-    expect(stderr).toContain(`resume with: smtp-invite batch --resume ${id}`);
+    const id = /^batch (\S+)/m.exec(stderr())?.[1] ?? '';
+    expect(stderr()).toContain(`resume with: smtp-invite batch --resume ${id}`);
     const sentBefore = server.received.length;
     expect(sentBefore).toBeLessThan(200);
     const again = await runChild(['--resume', id, '--db', db], dir);
@@ -239,23 +237,15 @@ describe('batch killed at random points and resumed', () => {
     const server = await startTestSmtpServer({ delayMs: 20_000 });
     servers.push(server);
     const dir = batchDir('smtp-invite-sigint2-batch-', 5);
-    const child = spawn(
-      process.execPath,
-      [
-        main,
-        'batch',
-        'rows.jsonl',
-        '--template',
-        'template.json',
-        '--smtp',
-        server.url,
-        '--db',
-        join(dir, 'ledger.db'),
-      ],
-      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SMTP_URL: '' } },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const { child, stderr } = startBatch(dir, [
+      'rows.jsonl',
+      '--template',
+      'template.json',
+      '--smtp',
+      server.url,
+      '--db',
+      join(dir, 'ledger.db'),
+    ]);
     let exited = false;
     const exit = new Promise<number | null>((resolve) =>
       child.on('exit', (code) => {
@@ -263,11 +253,11 @@ describe('batch killed at random points and resumed', () => {
         resolve(code);
       }),
     );
-    await vi.waitFor(() => expect(stderr).toMatch(/^batch \S+/m), { timeout: 10_000 });
+    await vi.waitFor(() => expect(stderr()).toMatch(/^batch \S+/m), { timeout: 10_000 });
     child.kill('SIGINT');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(exited).toBe(false);
-    expect(stderr).toContain('Ctrl-C again to quit at once');
+    expect(stderr()).toContain('Ctrl-C again to quit at once');
     const second = Date.now();
     child.kill('SIGINT');
     expect(await exit).toBe(130);
