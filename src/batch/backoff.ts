@@ -41,7 +41,8 @@ export function backoffDelay(failedAttempts: number, o: BackoffOptions): number 
   const r = o.random();
   if (!(r >= 0 && r < 1)) throw internal(`random() must return a number in [0, 1), not ${r}`);
   const half = ceiling / 2;
-  return half + r * half;
+  // For r just below 1, half + r·half can round up to the ceiling itself: keep it below.
+  return Math.min(half + r * half, ceiling * (1 - Number.EPSILON));
 }
 
 function internal(message: string): SmtpInviteError {

@@ -88,4 +88,11 @@ describe('backoffDelay', () => {
       }),
     );
   });
+
+  it('stays below the ceiling when random() is just under 1 (float rounding; found by the property)', () => {
+    const ceiling = 16_777_216.052290544;
+    const delay = backoffDelay(1, { baseMs: ceiling, maxMs: ceiling, random: () => 1 - 2 ** -53 });
+    expect(delay).toBeLessThan(ceiling);
+    expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
+  });
 });
