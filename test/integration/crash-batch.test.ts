@@ -254,6 +254,11 @@ describe('batch killed at random points and resumed', () => {
       }),
     );
     await vi.waitFor(() => expect(stderr()).toMatch(/^batch \S+/m), { timeout: 10_000 });
+    // A lane has taken a message and is connecting: something is in flight (under load the
+    // signal could otherwise come before any message was taken, and the stop would be immediate).
+    await vi.waitFor(() => expect(server.stats.connections).toBeGreaterThan(0), {
+      timeout: 10_000,
+    });
     child.kill('SIGINT');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(exited).toBe(false);
