@@ -20,6 +20,11 @@ export const ERROR_CODES = {
     description:
       'The SMTP URL is malformed, or asks for something refused (plaintext to a remote host).',
   },
+  ERR_CONFIG: {
+    exit: 2,
+    description:
+      'The configuration is unusable: a config file, a secret file readable by others, a DKIM key, or OAuth2 settings (the message names the file and the field).',
+  },
   ERR_SMTP_DNS: { exit: 3, description: 'The SMTP host name could not be resolved.' },
   ERR_SMTP_CONNECTION: {
     exit: 3,
@@ -31,7 +36,11 @@ export const ERROR_CODES = {
     description:
       'TLS failed: STARTTLS not offered when required, or the certificate was not trusted.',
   },
-  ERR_SMTP_AUTH: { exit: 3, description: 'The SMTP server rejected the credentials.' },
+  ERR_SMTP_AUTH: {
+    exit: 3,
+    description:
+      'The SMTP server rejected the credentials or the OAuth2 token, or no OAuth2 token could be obtained.',
+  },
   ERR_SMTP_TIMEOUT: { exit: 3, description: 'The SMTP server did not answer in time.' },
   ERR_SMTP_REJECTED: {
     exit: 3,

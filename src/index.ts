@@ -67,6 +67,13 @@ export type {
   Transport,
 } from './transport/transport.ts';
 export { createSmtpTransport, parseSmtpUrl, type SmtpOptions } from './transport/smtp-transport.ts';
+export {
+  createOAuthTokenSource,
+  type OAuthConfig,
+  type OAuthTokenSource,
+  type OAuthTokenSourceOptions,
+} from './transport/oauth-token.ts';
+export { withDkimSigning, type DkimOptions } from './transport/dkim-signing.ts';
 export { createOutboxTransport } from './transport/outbox-transport.ts';
 export { createMemoryTransport } from './transport/memory-transport.ts';
 export { startCaptureServer } from './transport/capture-server.ts';

@@ -213,6 +213,7 @@ export function classifyError(err: unknown): ClassifiedOutcome {
     case 'ERR_SMTP_AUTH':
     case 'ERR_SMTP_TLS':
     case 'ERR_SMTP_CONFIG':
+    case 'ERR_CONFIG':
     case 'ERR_INTERNAL':
       return own('fatal');
 

@@ -3,9 +3,10 @@
  * of `smtp-invite demo`, and the base of the test harness. The only module in src/ that imports
  * smtp-server.
  *
- * It speaks plain SMTP only (no STARTTLS: a capture server has no certificate worth verifying, and
- * our client never attempts STARTTLS to a loopback host). It adds no trace headers, so `raw` is the
- * DATA exactly as the client sent it (after SMTP dot-unstuffing).
+ * By default it speaks plain SMTP only (no STARTTLS: the demo's server has no certificate worth
+ * verifying, and our client does not attempt STARTTLS to a loopback host unless told to). Tests of
+ * the TLS policy give it a certificate (`tls`: STARTTLS or implicit TLS). It adds no trace headers,
+ * so `raw` is the DATA exactly as the client sent it (after SMTP dot-unstuffing).
  *
  * The options beyond host/port let a demo or a test play a real server's refusals and failures:
  * fixed ones (rejectRecipient, a dataReply, replyDelayMs) or hooks that decide per connection and
@@ -75,12 +76,33 @@ export interface CaptureServerOptions {
    */
   readonly dataReply?:
     DataDecision | ((raw: Buffer, context: HookContext) => Awaitable<DataDecision>);
-  /** Require AUTH PLAIN or LOGIN with these credentials (offered without TLS, see above). */
-  readonly auth?: { readonly user: string; readonly pass: string };
+  /**
+   * Require AUTH (offered without TLS too, see above): PLAIN or LOGIN with `user` and `pass`, and/or
+   * XOAUTH2 (RFC 7628's Google/Microsoft variant) for `user` with a bearer token that `acceptToken`
+   * accepts. Give `pass`, `acceptToken` or both.
+   */
+  readonly auth?: CaptureAuth;
+  /**
+   * A certificate: `starttls` offers STARTTLS on the plain port (not required by the server: the
+   * client decides), `implicit` speaks TLS from the first byte (smtps://). Without it, no TLS.
+   */
+  readonly tls?: {
+    readonly key: string | Buffer;
+    readonly cert: string | Buffer;
+    readonly mode: 'starttls' | 'implicit';
+  };
   /** Hold every reply (greeting, MAIL, RCPT, end of DATA) this long: a slow server. */
   readonly replyDelayMs?: number;
   /** false: do not offer PIPELINING (RFC 2920), so a client waits for each reply in turn. */
   readonly pipelining?: boolean;
+}
+
+export interface CaptureAuth {
+  readonly user: string;
+  /** PLAIN / LOGIN password; without it those methods are not offered. */
+  readonly pass?: string;
+  /** XOAUTH2: true when the token is valid for `user`; without it XOAUTH2 is not offered. */
+  readonly acceptToken?: (token: string, user: string) => Awaitable<boolean>;
 }
 
 /** Counters since the server started; live (read them any time). */
@@ -202,8 +224,19 @@ export async function startCaptureServer(
     logger: false,
     name: 'smtp-invite-capture.localhost',
     banner: 'smtp-invite capture server',
-    disabledCommands: auth === undefined ? ['STARTTLS', 'AUTH'] : ['STARTTLS'],
+    disabledCommands: [
+      ...(options.tls?.mode === 'starttls' ? [] : ['STARTTLS']),
+      ...(auth === undefined ? ['AUTH'] : []),
+    ],
     authOptional: auth === undefined,
+    authMethods: authMethods(auth),
+    ...(options.tls === undefined
+      ? {}
+      : {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          secure: options.tls.mode === 'implicit',
+        }),
     // There is no TLS to protect AUTH with: the credentials are test or demo values on this host.
     allowInsecureAuth: true,
     disableReverseLookup: true,
@@ -222,16 +255,43 @@ export async function startCaptureServer(
       states.delete(session.id);
     },
     onAuth(credentials, _session, callback) {
+      const deny = (): void =>
+        later(() =>
+          callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' })),
+        );
+      if (auth === undefined) {
+        deny();
+        return;
+      }
+      if (credentials.method === 'XOAUTH2') {
+        const check = auth.acceptToken;
+        if (check === undefined || credentials.username !== auth.user) {
+          deny();
+          return;
+        }
+        decide(
+          () => check(credentials.accessToken ?? '', credentials.username ?? ''),
+          (decided) => {
+            if (decided.ok && decided.value) later(() => callback(null, { user: auth.user }));
+            else
+              // RFC 7628 §3.2.2 / Google's XOAUTH2: the failure is a 334 challenge with a JSON
+              // status; smtp-server sends it when the callback gets `data`, then 535.
+              later(() =>
+                callback(null, {
+                  data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' },
+                }),
+              );
+          },
+        );
+        return;
+      }
       const ok =
-        auth !== undefined &&
+        auth.pass !== undefined &&
         (credentials.method === 'PLAIN' || credentials.method === 'LOGIN') &&
         credentials.username === auth.user &&
         credentials.password === auth.pass;
-      later(() => {
-        if (ok) callback(null, { user: auth.user });
-        else
-          callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
-      });
+      if (ok) later(() => callback(null, { user: auth.user }));
+      else deny();
     },
     onMailFrom(address, session, callback) {
       stats.transactions += 1;
@@ -342,7 +402,7 @@ export async function startCaptureServer(
   let closing: Promise<void> | undefined;
   return {
     port,
-    url: `smtp://${formatHostPort(urlHost, port)}`,
+    url: `${options.tls?.mode === 'implicit' ? 'smtps' : 'smtp'}://${formatHostPort(urlHost, port)}`,
     received,
     stats,
     close(): Promise<void> {
@@ -354,6 +414,14 @@ export async function startCaptureServer(
       return closing;
     },
   };
+}
+
+function authMethods(auth: CaptureAuth | undefined): string[] {
+  if (auth === undefined) return ['PLAIN', 'LOGIN'];
+  return [
+    ...(auth.pass === undefined ? [] : ['PLAIN', 'LOGIN']),
+    ...(auth.acceptToken === undefined ? [] : ['XOAUTH2']),
+  ];
 }
 
 function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {

@@ -11,6 +11,7 @@
  * the connection it happened on). Both get the same connection options and the same envelope.
  */
 import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import { createTransport } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer';
@@ -24,6 +25,7 @@ import { SmtpInviteError } from '../errors.ts';
 import { decodeUrlComponent, isLoopback, normalizeUrlHost, parseUrlPort } from './server-url.ts';
 import { formatHostPort, toRejectedRecipients, toSmtpInviteError } from './smtp-errors.ts';
 import type { SmtpErrorContext } from './smtp-errors.ts';
+import type { OAuthTokenSource } from './oauth-token.ts';
 import type { DeliveryResult, OutgoingMessage, Transport, TransportSession } from './transport.ts';
 import { checkOutgoingMessage, closedTransportError } from './transport.ts';
 
@@ -32,8 +34,26 @@ export interface SmtpOptions {
   readonly url: string;
   /** From SMTP_PASSWORD; overrides the URL's password. */
   readonly password?: string;
-  /** Allow plaintext / unverified TLS to a host that is not loopback. */
+  /**
+   * Skip certificate verification, and to a non-loopback smtp:// host accept plaintext when
+   * STARTTLS is not offered. Toward a non-loopback host it is refused unless `allowInsecureRemote`.
+   */
   readonly insecure?: boolean;
+  /** Required with `insecure` for a host that is not loopback (the CLI: SMTP_INVITE_ALLOW_INSECURE=1). */
+  readonly allowInsecureRemote?: boolean;
+  /**
+   * PEM text of CA certificates to trust besides the system's (a private CA). On a loopback
+   * smtp:// host it also turns STARTTLS on (required), as `requireTls` does.
+   */
+  readonly tlsCa?: string | Buffer;
+  /** STARTTLS, required and verified, even to a loopback host (which otherwise gets plaintext). */
+  readonly requireTls?: boolean;
+  /**
+   * XOAUTH2 instead of a password: the token source gives a fresh access token for each login
+   * (see createOAuthTokenSource). The URL then names no password; its user, if any, must be the
+   * token source's user.
+   */
+  readonly oauth2?: OAuthTokenSource;
   /** Connecting, DNS lookup, greeting and TLS setup together. Default 30 s. */
   readonly connectionTimeoutMs?: number;
   /** Silence from the server once connected. Default 60 s. */
@@ -135,6 +155,16 @@ interface SmtpSettings {
 function resolveSmtpSettings(options: SmtpOptions): SmtpSettings {
   const url = parseSmtpUrl(options.url);
   const insecure = options.insecure ?? false;
+  if (insecure && !url.loopback && options.allowInsecureRemote !== true) {
+    throw configError(
+      `insecure TLS is refused for ${url.host}, which is not a loopback host: credentials and invitations could be read or changed on the way. Fix the certificate (or trust its CA with --tls-ca); to go ahead anyway set SMTP_INVITE_ALLOW_INSECURE=1 (library: allowInsecureRemote)`,
+    );
+  }
+  const tls: TlsChoice = {
+    insecure,
+    ...(options.tlsCa === undefined ? {} : { ca: checkCa(options.tlsCa) }),
+    requireTls: options.requireTls === true || options.tlsCa !== undefined,
+  };
   const password = nonEmpty(options.password) ?? url.password;
   if (password !== undefined && url.user === undefined) {
     throw configError(
@@ -168,7 +198,7 @@ function resolveSmtpSettings(options: SmtpOptions): SmtpSettings {
       host: url.host,
       port: url.port,
       secure: url.secure,
-      ...tlsPolicy(url, insecure),
+      ...tlsPolicy(url, tls),
       ...(options.clientName === undefined ? {} : { name: options.clientName }),
       connectionTimeout,
       greetingTimeout: connectionTimeout,
@@ -217,7 +247,11 @@ export function createSmtpTransport(options: SmtpOptions): Transport {
 
   return {
     kind: 'smtp',
-    description: describe(url, options.insecure ?? false),
+    description: describe(
+      url,
+      options.insecure ?? false,
+      options.requireTls === true || options.tlsCa !== undefined,
+    ),
     async send(message: OutgoingMessage): Promise<DeliveryResult> {
       if (closed) throw closedTransportError('smtp');
       checkOutgoingMessage(message);
@@ -582,31 +616,53 @@ function deliveryResult(
  *   leaves the machine, and such servers typically have no certificate that could be verified.
  * - smtp:// to any other host: STARTTLS required with a verified certificate, so a network attacker
  *   cannot strip TLS and read the credentials and the invitation. `insecure` relaxes that to
- *   "STARTTLS if offered, unverified, else plaintext" (the CLI warns; we print nothing here).
+ *   "STARTTLS if offered, unverified, else plaintext" (the CLI warns; we print nothing here), and
+ *   only with `allowInsecureRemote`.
+ * - `requireTls` or a `tlsCa` treat a loopback smtp:// host like any other (STARTTLS required and
+ *   verified): a TLS-terminating local proxy, and the tests of this policy.
  */
-function tlsPolicy(
-  url: ParsedSmtpUrl,
-  insecure: boolean,
-): Pick<SMTPConnectionOptions, 'requireTLS' | 'ignoreTLS' | 'opportunisticTLS' | 'tls'> {
-  if (url.secure) return { tls: { rejectUnauthorized: !insecure } };
-  if (url.loopback) return { ignoreTLS: true, requireTLS: false };
-  if (insecure) {
-    return {
-      requireTLS: false,
-      ignoreTLS: false,
-      opportunisticTLS: true,
-      tls: { rejectUnauthorized: false },
-    };
-  }
-  return { requireTLS: true, ignoreTLS: false, tls: { rejectUnauthorized: true } };
+interface TlsChoice {
+  readonly insecure: boolean;
+  /** Extra trusted CAs (PEM), added to Node's bundled roots. */
+  readonly ca?: string;
+  /** STARTTLS wanted even on a loopback host. */
+  readonly requireTls: boolean;
 }
 
-function describe(url: ParsedSmtpUrl, insecure: boolean): string {
+function tlsPolicy(
+  url: ParsedSmtpUrl,
+  choice: TlsChoice,
+): Pick<SMTPConnectionOptions, 'requireTLS' | 'ignoreTLS' | 'opportunisticTLS' | 'tls'> {
+  // Node's `ca` replaces the default roots: keep them, so a private CA is trusted in addition.
+  const verify = {
+    rejectUnauthorized: !choice.insecure,
+    ...(choice.ca === undefined ? {} : { ca: [...rootCertificates, choice.ca] }),
+  };
+  if (url.secure) return { tls: verify };
+  if (url.loopback && !choice.requireTls) return { ignoreTLS: true, requireTLS: false };
+  if (choice.insecure) {
+    return { requireTLS: false, ignoreTLS: false, opportunisticTLS: true, tls: verify };
+  }
+  return { requireTLS: true, ignoreTLS: false, tls: verify };
+}
+
+/** The PEM text of --tls-ca: at least one certificate, else ERR_SMTP_CONFIG (never a silent no-op). */
+function checkCa(pem: string | Buffer): string {
+  const text = typeof pem === 'string' ? pem : pem.toString('utf8');
+  if (!/-----BEGIN CERTIFICATE-----/.test(text)) {
+    throw configError(
+      'the TLS CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate in PEM form',
+    );
+  }
+  return text;
+}
+
+function describe(url: ParsedSmtpUrl, insecure: boolean, requireTls = false): string {
   const user = url.user === undefined ? '' : `${encodeURIComponent(url.user)}@`;
   const base = `${url.secure ? 'smtps' : 'smtp'}://${user}${formatHostPort(url.host, url.port)}`;
   let mode: string;
   if (url.secure) mode = insecure ? 'implicit TLS, certificate not verified' : 'implicit TLS';
-  else if (url.loopback) mode = 'loopback: plaintext, no STARTTLS';
+  else if (url.loopback && !requireTls) mode = 'loopback: plaintext, no STARTTLS';
   else if (insecure) mode = 'STARTTLS if offered, certificate not verified, else plaintext';
   else mode = 'STARTTLS required';
   return `${base} (${mode})`;

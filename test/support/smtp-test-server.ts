@@ -23,11 +23,16 @@
  * only transactions the server accepted). At the end of DATA: failFirst, then onData.
  * The same pieces are exported (failFirst, rateLimiter, firstReply) for tests that build hooks.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { startCaptureServer } from '../../src/transport/capture-server.ts';
 import type {
   Awaitable,
+  CaptureAuth,
+  CaptureServerOptions,
   CaptureServerStats,
   DataDecision,
   HookContext,
@@ -35,7 +40,28 @@ import type {
   SmtpReply,
 } from '../../src/transport/capture-server.ts';
 
-export type { CaptureServerStats, HookContext, ReceivedMessage, SmtpReply };
+export type { CaptureAuth, CaptureServerStats, HookContext, ReceivedMessage, SmtpReply };
+
+/**
+ * The committed test certificates (fixtures/tls, made by scripts/make-test-certs.sh): `server`
+ * is signed by `ca` for localhost/127.0.0.1/::1, `selfSigned` is trusted by nobody, `otherCa` is
+ * an unrelated CA. PEM text.
+ */
+export function tlsFixture(): {
+  ca: string;
+  otherCa: string;
+  server: { key: string; cert: string };
+  selfSigned: { key: string; cert: string };
+} {
+  const dir = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
+  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+  return {
+    ca: read('ca.pem'),
+    otherCa: read('other-ca.pem'),
+    server: { key: read('server.key'), cert: read('server.pem') },
+    selfSigned: { key: read('self-signed.key'), cert: read('self-signed.pem') },
+  };
+}
 
 export type MailFromHook = (context: HookContext) => Awaitable<SmtpReply | 'close' | undefined>;
 export type RcptHook = (email: string, context: HookContext) => Awaitable<SmtpReply | undefined>;
@@ -67,8 +93,13 @@ export interface TestSmtpServerOptions {
   failFirst?: { phase: 'mail' | 'data'; times: number; reply: SmtpReply | 'drop' };
   /** Refuse MAIL FROM beyond `perSecond` accepted transactions in any sliding second. */
   rateLimit?: { perSecond: number; reply?: SmtpReply };
-  /** Require AUTH PLAIN/LOGIN (allowed without TLS: the server is on loopback). */
-  auth?: { user: string; pass: string };
+  /**
+   * Require AUTH (allowed without TLS: the server is on loopback): PLAIN/LOGIN with `pass`,
+   * XOAUTH2 with a token `acceptToken` accepts (see CaptureAuth).
+   */
+  auth?: CaptureAuth;
+  /** A certificate: offer STARTTLS, or implicit TLS (server.url is then smtps://). See tlsFixture(). */
+  tls?: CaptureServerOptions['tls'];
   /** Accept the TCP connection, then drop it before any greeting. */
   closeOnConnect?: boolean;
   /** Hold every reply (greeting included) this long: a slow server for timeout tests. */
@@ -105,6 +136,7 @@ export async function startTestSmtpServer(
     ...(mailFromHooks.length === 0 ? {} : { mailFromReply: firstReply(...mailFromHooks) }),
     dataReply: dataHook,
     ...(options.auth === undefined ? {} : { auth: options.auth }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
     ...(options.delayMs === undefined ? {} : { replyDelayMs: options.delayMs }),
     ...(options.pipelining === undefined ? {} : { pipelining: options.pipelining }),
   });

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 // The SMTP URL and the TLS policy handed to nodemailer: no network needed.
 import { describe, expect, it } from 'vitest';
 
@@ -127,8 +128,42 @@ describe('buildSmtpTransportOptions (the TLS policy given to nodemailer)', () =>
     expect(options.opportunisticTLS).not.toBe(true);
   });
 
+  it('refuses insecure toward a remote host unless allowInsecureRemote', () => {
+    for (const url of ['smtp://mail.example.com', 'smtps://mail.example.com', 'smtp://10.0.0.1']) {
+      expect(() => buildSmtpTransportOptions({ url, insecure: true })).toThrow(
+        expect.objectContaining({
+          code: 'ERR_SMTP_CONFIG',
+          message: expect.stringContaining('SMTP_INVITE_ALLOW_INSECURE=1'),
+        }),
+      );
+    }
+    // Loopback needs no permission: the traffic never leaves the machine.
+    expect(
+      buildSmtpTransportOptions({ url: 'smtps://127.0.0.1:4650', insecure: true }),
+    ).toMatchObject({ tls: { rejectUnauthorized: false } });
+  });
+
+  it('uses STARTTLS, required and verified, on loopback with requireTls or a CA', () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    for (const extra of [{ requireTls: true }, { tlsCa: ca }]) {
+      const options = buildSmtpTransportOptions({ url: 'smtp://127.0.0.1:2525', ...extra });
+      expect(options).toMatchObject({ requireTLS: true, ignoreTLS: false });
+      expect(options.tls?.rejectUnauthorized).toBe(true);
+    }
+    const withCa = buildSmtpTransportOptions({ url: 'smtps://mail.example.com', tlsCa: ca });
+    // Added to the system's roots, not instead of them.
+    expect(withCa.tls?.ca).toEqual([...rootCertificates, ca]);
+    expect(() =>
+      buildSmtpTransportOptions({ url: 'smtps://mail.example.com', tlsCa: 'not a cert' }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CONFIG' }));
+  });
+
   it('relaxes to optional, unverified STARTTLS for a remote host only with insecure', () => {
-    const options = buildSmtpTransportOptions({ url: 'smtp://mail.example.com', insecure: true });
+    const options = buildSmtpTransportOptions({
+      url: 'smtp://mail.example.com',
+      insecure: true,
+      allowInsecureRemote: true,
+    });
     expect(options).toMatchObject({
       secure: false,
       requireTLS: false,
@@ -157,7 +192,11 @@ describe('buildSmtpTransportOptions (the TLS policy given to nodemailer)', () =>
       tls: { rejectUnauthorized: true },
     });
     expect(
-      buildSmtpTransportOptions({ url: 'smtps://mail.example.com', insecure: true }),
+      buildSmtpTransportOptions({
+        url: 'smtps://mail.example.com',
+        insecure: true,
+        allowInsecureRemote: true,
+      }),
     ).toMatchObject({ secure: true, tls: { rejectUnauthorized: false } });
   });
 
@@ -225,14 +264,15 @@ describe('createSmtpTransport description', () => {
     ],
     [{ url: 'smtps://mail.example.com' }, 'smtps://mail.example.com:465 (implicit TLS)'],
     [
-      { url: 'smtps://mail.example.com', insecure: true },
+      { url: 'smtps://mail.example.com', insecure: true, allowInsecureRemote: true },
       'smtps://mail.example.com:465 (implicit TLS, certificate not verified)',
     ],
     [
-      { url: 'smtp://mail.example.com', insecure: true },
+      { url: 'smtp://mail.example.com', insecure: true, allowInsecureRemote: true },
       'smtp://mail.example.com:587 (STARTTLS if offered, certificate not verified, else plaintext)',
     ],
     [{ url: 'smtp://[::1]:2525' }, 'smtp://[::1]:2525 (loopback: plaintext, no STARTTLS)'],
+    [{ url: 'smtp://[::1]:2525', requireTls: true }, 'smtp://[::1]:2525 (STARTTLS required)'],
   ])('describes %j without secrets', async (options, expected) => {
     const transport = createSmtpTransport(options);
     try {
