@@ -131,10 +131,10 @@ describe('buildSmtpTransportOptions (the TLS policy given to nodemailer)', () =>
   it('refuses insecure toward a remote host unless allowInsecureRemote', () => {
     for (const url of ['smtp://mail.example.com', 'smtps://mail.example.com', 'smtp://10.0.0.1']) {
       expect(() => buildSmtpTransportOptions({ url, insecure: true })).toThrow(
-        expect.objectContaining({
-          code: 'ERR_SMTP_CONFIG',
-          message: expect.stringContaining('SMTP_INVITE_ALLOW_INSECURE=1'),
-        }),
+        /SMTP_INVITE_ALLOW_INSECURE=1/,
+      );
+      expect(() => buildSmtpTransportOptions({ url, insecure: true })).toThrow(
+        expect.objectContaining({ code: 'ERR_SMTP_CONFIG' }),
       );
     }
     // Loopback needs no permission: the traffic never leaves the machine.
