@@ -73,7 +73,14 @@ export {
   type OAuthTokenSource,
   type OAuthTokenSourceOptions,
 } from './transport/oauth-token.ts';
-export { withDkimSigning, type DkimOptions } from './transport/dkim-signing.ts';
+export {
+  createDkimSigner,
+  DKIM_SIGNED_HEADERS,
+  dkimDnsRecord,
+  withDkimSigning,
+  type DkimOptions,
+  type DkimSigner,
+} from './transport/dkim-signing.ts';
 export { createOutboxTransport } from './transport/outbox-transport.ts';
 export { createMemoryTransport } from './transport/memory-transport.ts';
 export { startCaptureServer } from './transport/capture-server.ts';
