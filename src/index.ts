@@ -69,6 +69,11 @@ export type {
 export { createSmtpTransport, parseSmtpUrl, type SmtpOptions } from './transport/smtp-transport.ts';
 export {
   createOAuthTokenSource,
+  GOOGLE_SCOPE,
+  GOOGLE_TOKEN_URL,
+  MICROSOFT_APP_SCOPE,
+  MICROSOFT_DELEGATED_SCOPE,
+  parseGoogleServiceAccountKey,
   type OAuthConfig,
   type OAuthTokenSource,
   type OAuthTokenSourceOptions,

@@ -16,10 +16,37 @@ export interface SmtpErrorContext {
   readonly port: number;
   /**
    * Strings that must never appear in the result (the password and the AUTH payloads built from
-   * it): a server may echo what it was sent, and messages end up in terminals and logs.
+   * it): a server may echo what it was sent, and messages end up in terminals and logs. A function
+   * is asked at mapping time: OAuth2 tokens are issued after the transport was made.
    */
-  readonly secrets?: readonly string[];
+  readonly secrets?: readonly string[] | (() => readonly string[]);
+  /** Set when logging in with XOAUTH2: whose token, and what to check when it is refused. */
+  readonly oauth?: { readonly user: string; readonly hint?: string };
 }
+
+/** The secrets to mask now (see SmtpErrorContext.secrets). */
+export function currentSecrets(context: SmtpErrorContext): readonly string[] {
+  const secrets = context.secrets;
+  return typeof secrets === 'function' ? secrets() : (secrets ?? []);
+}
+
+const CARRIED = Symbol('smtp-invite carried error');
+
+/**
+ * Wraps an error of ours (a token source failing during AUTH XOAUTH2) for the trip through
+ * nodemailer, which rewrites the `code` of whatever error a token provider hands it; the
+ * original comes out of toSmtpInviteError unchanged.
+ */
+export function carryThroughNodemailer(err: SmtpInviteError): Error {
+  return Object.assign(new Error(err.message), { [CARRIED]: err });
+}
+
+/**
+ * nodemailer's `originalCode` for an XOAUTH2 login whose token the server refused, when no other
+ * token could be had (a fixed SMTP_OAUTH_TOKEN): the transport's token provider fails with it
+ * instead of offering the refused token again.
+ */
+export const XOAUTH2_TOKEN_REFUSED = 'EXOAUTH2_REFUSED';
 
 interface FailureFacts {
   readonly message: string;
@@ -61,11 +88,13 @@ const MAX_REPLY_LENGTH = 300;
 
 export function toSmtpInviteError(err: unknown, context: SmtpErrorContext): SmtpInviteError {
   if (err instanceof SmtpInviteError) return err;
-  const secrets = (context.secrets ?? []).filter((s) => s.length > 0);
+  const carried = (err as { [CARRIED]?: unknown } | null)?.[CARRIED];
+  if (carried instanceof SmtpInviteError) return carried;
+  const secrets = currentSecrets(context).filter((s) => s.length > 0);
   // Secrets are masked in what the server and nodemailer said, before it is woven into our own
   // wording (masking the finished message would garble it when a password is a common word).
   const facts = readFacts(err, secrets);
-  const mapped = mapFailure(facts, context.host, context.port, secrets);
+  const mapped = mapFailure(facts, context.host, context.port, secrets, context.oauth);
   const transient =
     mapped.isTransient ||
     (facts.responseCode !== undefined && facts.responseCode >= 400 && facts.responseCode < 500);
@@ -122,6 +151,7 @@ function mapFailure(
   host: string,
   port: number,
   secrets: readonly string[],
+  oauth?: SmtpErrorContext['oauth'],
 ): Mapped {
   const where = formatHostPort(host, port);
   const reply = f.response === undefined ? '' : oneLine(f.response);
@@ -160,7 +190,7 @@ function mapFailure(
       if (f.command === 'STARTTLS' && f.responseCode !== undefined) {
         return {
           code: 'ERR_SMTP_TLS',
-          message: `${where} does not support STARTTLS${withReply}: use smtps:// if it offers implicit TLS (usually port 465), or --insecure to send unencrypted`,
+          message: `${where} does not support STARTTLS${withReply}, and nothing is sent in plaintext when TLS is required: use smtps:// if it offers implicit TLS (usually port 465); --insecure sends unencrypted (toward a host that is not this machine only with SMTP_INVITE_ALLOW_INSECURE=1)`,
           isTransient: false,
         };
       }
@@ -208,6 +238,9 @@ function mapFailure(
 
     case 'EAUTH':
     case 'ENOAUTH':
+      if (f.command === 'AUTH XOAUTH2' || (oauth !== undefined && f.code === 'EAUTH')) {
+        return xoauth2Failure(f, where, withReply, oauth);
+      }
       if (f.command === 'API' || f.code === 'ENOAUTH') {
         return {
           code: 'ERR_SMTP_AUTH',
@@ -239,6 +272,13 @@ function mapFailure(
       }
       // 530 (RFC 4954 §6) can come at MAIL FROM or RCPT TO from a server that needs AUTH.
       if (f.responseCode === 530 || /\b5\.7\.0\b.*auth|authentication required/i.test(reply)) {
+        if (oauth !== undefined) {
+          return {
+            code: 'ERR_SMTP_AUTH',
+            message: `${where} requires authentication${withReply} but offered no AUTH to log in to with XOAUTH2: check the host and port (Microsoft 365: smtp.office365.com:587, Google: smtp.gmail.com:587 or 465)`,
+            isTransient: false,
+          };
+        }
         return {
           code: 'ERR_SMTP_AUTH',
           message: `${where} requires authentication${withReply}: put the user in the SMTP URL (smtp://user@host) and the password in SMTP_PASSWORD`,
@@ -310,6 +350,42 @@ function mapFailure(
   };
 }
 
+/**
+ * A refused XOAUTH2 login. The server may answer 334 with a JSON status first (RFC 7628 §3.2.2,
+ * Google) or 535 at once (Exchange Online: "535 5.7.3 Authentication unsuccessful"); a 504 means
+ * it has no XOAUTH2 at all. What to check comes from the token source (provider-specific).
+ */
+function xoauth2Failure(
+  f: FailureFacts,
+  where: string,
+  withReply: string,
+  oauth: SmtpErrorContext['oauth'],
+): Mapped {
+  if (
+    f.responseCode === 504 ||
+    /unrecognized authentication|not supported|unknown mechanism/i.test(f.response ?? '')
+  ) {
+    return {
+      code: 'ERR_SMTP_AUTH',
+      message: `${where} does not accept XOAUTH2${withReply}: check the host (Microsoft 365: smtp.office365.com, Google: smtp.gmail.com), or log in with a password instead`,
+      isTransient: false,
+    };
+  }
+  const user = oauth === undefined ? '' : ` for ${oauth.user}`;
+  // Exchange Online's reply when SMTP AUTH is off for the tenant or mailbox says so itself.
+  const disabled = /5\.7\.139|SmtpClientAuthentication is disabled/i.test(f.response ?? '')
+    ? 'SMTP AUTH is disabled for this tenant or mailbox: enable it (Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false, or the tenant setting Set-TransportConfig -SmtpClientAuthenticationDisabled $false); then '
+    : '';
+  const hint =
+    oauth?.hint ??
+    'check that the token is valid, has the SMTP scope and was issued for this mailbox';
+  return {
+    code: 'ERR_SMTP_AUTH',
+    message: `${where} refused the OAuth2 token${user}${withReply}: ${disabled}${hint}`,
+    isTransient: false,
+  };
+}
+
 function timeoutMessage(f: FailureFacts, where: string): string {
   switch (f.timeoutType) {
     case 'CONNECT_TIMEOUT':
@@ -337,10 +413,17 @@ function isTlsFailure(f: FailureFacts): boolean {
 function tlsFailure(f: FailureFacts, where: string): Mapped {
   const code = f.originalCode ?? '';
   const detail = oneLine(f.message);
+  if (/ALTNAME|HOSTNAME_MISMATCH/.test(code)) {
+    return {
+      code: 'ERR_SMTP_TLS',
+      message: `the TLS certificate of ${where} is not issued for that host name (${code}): use the host name the certificate names in the SMTP URL`,
+      isTransient: false,
+    };
+  }
   if (CERTIFICATE_CODE.test(code) || /certificate/i.test(f.message)) {
     return {
       code: 'ERR_SMTP_TLS',
-      message: `the TLS certificate of ${where} is not trusted (${code || detail}): fix the server's certificate, or use --insecure to skip verification`,
+      message: `the TLS certificate of ${where} is not trusted (${code || detail}): for a private CA give its certificate with --tls-ca FILE (for a self-signed server, the server's own certificate, PEM); --insecure skips verification (toward a host that is not this machine only with SMTP_INVITE_ALLOW_INSECURE=1)`,
       isTransient: false,
     };
   }

@@ -17,13 +17,23 @@ import { createTransport } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type {
+  SMTPConnectionAuth,
   SMTPConnectionOptions,
   SMTPConnectionSendInfo,
 } from 'nodemailer/lib/smtp-connection/index.js';
+import XOAuth2 from 'nodemailer/lib/xoauth2/index.js';
+import type { XOAuth2ProvisionCallback } from 'nodemailer/lib/xoauth2/index.js';
 
 import { SmtpInviteError } from '../errors.ts';
 import { decodeUrlComponent, isLoopback, normalizeUrlHost, parseUrlPort } from './server-url.ts';
-import { formatHostPort, toRejectedRecipients, toSmtpInviteError } from './smtp-errors.ts';
+import {
+  XOAUTH2_TOKEN_REFUSED,
+  carryThroughNodemailer,
+  currentSecrets,
+  formatHostPort,
+  toRejectedRecipients,
+  toSmtpInviteError,
+} from './smtp-errors.ts';
 import type { SmtpErrorContext } from './smtp-errors.ts';
 import type { OAuthTokenSource } from './oauth-token.ts';
 import type { DeliveryResult, OutgoingMessage, Transport, TransportSession } from './transport.ts';
@@ -149,7 +159,11 @@ interface SmtpSettings {
   readonly url: ParsedSmtpUrl;
   /** Host, port, TLS policy, timeouts, EHLO name, logging off. */
   readonly connection: SMTPConnectionOptions;
-  readonly auth: { readonly user: string; readonly pass: string } | undefined;
+  /** PLAIN/LOGIN with a password, or XOAUTH2 with tokens from a source; none without a user. */
+  readonly auth:
+    | { readonly kind: 'password'; readonly user: string; readonly pass: string }
+    | { readonly kind: 'oauth2'; readonly source: OAuthTokenSource }
+    | undefined;
 }
 
 function resolveSmtpSettings(options: SmtpOptions): SmtpSettings {
@@ -166,12 +180,14 @@ function resolveSmtpSettings(options: SmtpOptions): SmtpSettings {
     requireTls: options.requireTls === true || options.tlsCa !== undefined,
   };
   const password = nonEmpty(options.password) ?? url.password;
-  if (password !== undefined && url.user === undefined) {
+  const oauth = options.oauth2;
+  if (oauth !== undefined) checkOAuthSource(oauth, url, password);
+  if (oauth === undefined && password !== undefined && url.user === undefined) {
     throw configError(
       'a password was given but the SMTP URL names no user: write smtp://user@host (the password stays in SMTP_PASSWORD)',
     );
   }
-  if (url.user !== undefined && password === undefined) {
+  if (oauth === undefined && url.user !== undefined && password === undefined) {
     throw configError(
       `the SMTP URL names the user ${url.user} but no password was given: set SMTP_PASSWORD`,
     );
@@ -211,11 +227,142 @@ function resolveSmtpSettings(options: SmtpOptions): SmtpSettings {
       debug: false,
       transactionLog: false,
     },
-    auth: url.user === undefined ? undefined : { user: url.user, pass: password ?? '' },
+    auth:
+      oauth !== undefined
+        ? { kind: 'oauth2', source: oauth }
+        : url.user === undefined
+          ? undefined
+          : { kind: 'password', user: url.user, pass: password ?? '' },
   };
 }
 
-function poolOptions(settings: SmtpSettings): SMTPPoolOptions & { pool: true } {
+/**
+ * XOAUTH2 replaces the password (RFC 7628: the token is the credential), and the URL may name
+ * the mailbox only if it is the token's.
+ */
+function checkOAuthSource(
+  source: OAuthTokenSource,
+  url: ParsedSmtpUrl,
+  password: string | undefined,
+): void {
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    typeof source.getToken !== 'function' ||
+    typeof source.user !== 'string' ||
+    source.user === ''
+  ) {
+    throw configError(
+      'oauth2 must be a token source from createOAuthTokenSource() (with user and getToken)',
+    );
+  }
+  if (password !== undefined) {
+    throw configError(
+      'both a password and OAuth2 were given: XOAUTH2 logs in with a token, so remove the password (SMTP_PASSWORD, --password-file, the URL) or use --auth password',
+    );
+  }
+  if (url.user !== undefined && url.user.toLowerCase() !== source.user.toLowerCase()) {
+    throw configError(
+      `the SMTP URL names the user ${url.user} but the OAuth2 token is for ${source.user}: drop the user from the URL or make them the same (--oauth-user)`,
+    );
+  }
+}
+
+/**
+ * The XOAUTH2 logins of one connection (or of the pool's, which has one at a time): nodemailer
+ * asks `provision` for a token, with renew = true after the server refused one with a 334
+ * challenge (RFC 7628 §3.2.3, what Google does). We remember which token went out and whether it
+ * was already a renewed one, so that a plain 535 (what Exchange Online answers) gets one renewal
+ * too, and so that a source with nothing new to give fails instead of offering the refused token.
+ */
+interface XOAuth2Login {
+  readonly source: OAuthTokenSource;
+  readonly provision: XOAuth2ProvisionCallback;
+  /** The token last handed to nodemailer. */
+  lastToken: string | undefined;
+  /** The current login already asked for a renewed token. */
+  renewed: boolean;
+}
+
+function xoauth2Login(source: OAuthTokenSource): XOAuth2Login {
+  const login: XOAuth2Login = {
+    source,
+    lastToken: undefined,
+    renewed: false,
+    provision: (_user, renew, callback) => {
+      // renew = false starts a login, true is nodemailer's retry within it.
+      login.renewed = renew;
+      const refused = renew ? login.lastToken : undefined;
+      source.getToken(renew, refused).then(
+        (token) => {
+          if (renew && token === refused) {
+            callback(
+              Object.assign(
+                new Error('the server refused the OAuth2 token and no other could be obtained'),
+                { code: XOAUTH2_TOKEN_REFUSED },
+              ),
+            );
+            return;
+          }
+          login.lastToken = token;
+          callback(null, token);
+        },
+        (err: unknown) => callback(carryThroughNodemailer(tokenSourceError(err))),
+      );
+    },
+  };
+  return login;
+}
+
+/** A token source's failure as ERR_SMTP_AUTH (ours already are; a custom source's may not be). */
+function tokenSourceError(err: unknown): SmtpInviteError {
+  if (err instanceof SmtpInviteError) return err;
+  return new SmtpInviteError(
+    'ERR_SMTP_AUTH',
+    'no OAuth2 token could be obtained: the token source failed (see the cause)',
+    { cause: err },
+  );
+}
+
+/** What nodemailer's login() gets for XOAUTH2: a token generator of its own kind, fed by us. */
+function xoauth2Auth(login: XOAuth2Login): SMTPConnectionAuth {
+  const user = login.source.user;
+  return { user, oauth2: new XOAuth2({ user, provisionCallback: login.provision }) };
+}
+
+/**
+ * After a refused XOAUTH2 login that was not renewed yet: get a new token (unless another login
+ * already did) and say whether trying again can help. Exchange Online's "SMTP AUTH disabled"
+ * (5.7.139) is not about the token.
+ */
+async function renewAfterRefusal(
+  error: SmtpInviteError,
+  login: XOAuth2Login | undefined,
+): Promise<boolean> {
+  if (
+    login === undefined ||
+    login.renewed ||
+    login.lastToken === undefined ||
+    error.code !== 'ERR_SMTP_AUTH' ||
+    error.command !== 'AUTH XOAUTH2' ||
+    error.responseCode !== 535 ||
+    /5\.7\.139/.test(error.response ?? '')
+  ) {
+    return false;
+  }
+  const refused = login.lastToken;
+  try {
+    return (await login.source.getToken(true, refused)) !== refused;
+  } catch {
+    // The refusal is the failure to report; the next login asks the endpoint again.
+    return false;
+  }
+}
+
+function poolOptions(
+  settings: SmtpSettings,
+  login?: XOAuth2Login,
+): SMTPPoolOptions & { pool: true } {
   return {
     pool: true,
     // One connection, reused for every message of a command, closed by close().
@@ -226,19 +373,46 @@ function poolOptions(settings: SmtpSettings): SMTPPoolOptions & { pool: true } {
     maxRequeues: 0,
     idleTimeout: IDLE_TIMEOUT_MS,
     ...settings.connection,
-    ...(settings.auth === undefined ? {} : { auth: { ...settings.auth } }),
+    ...poolAuth(settings, login),
     // The message is a Buffer; nothing should ever make nodemailer read a file or fetch a URL.
     disableFileAccess: true,
     disableUrlAccess: true,
   };
 }
 
+/** The pool's `auth`: user + pass, or nodemailer's OAuth2 type fed by our token source. */
+function poolAuth(
+  settings: SmtpSettings,
+  login: XOAuth2Login | undefined,
+): Pick<SMTPPoolOptions, 'auth'> {
+  const auth = settings.auth;
+  if (auth === undefined) return {};
+  if (auth.kind === 'password') return { auth: { user: auth.user, pass: auth.pass } };
+  const provision = (login ?? xoauth2Login(auth.source)).provision;
+  return { auth: { type: 'OAuth2', user: auth.source.user, provisionCallback: provision } };
+}
+
 export function createSmtpTransport(options: SmtpOptions): Transport {
   const settings = resolveSmtpSettings(options);
   const { url } = settings;
-  const secrets = secretForms(url.user, settings.auth?.pass);
-  const context: SmtpErrorContext = { host: url.host, port: url.port, secrets };
-  const mailer = createTransport(poolOptions(settings));
+  const source = settings.auth?.kind === 'oauth2' ? settings.auth.source : undefined;
+  const passwordForms = secretForms(
+    url.user,
+    settings.auth?.kind === 'password' ? settings.auth.pass : undefined,
+  );
+  const context: SmtpErrorContext = {
+    host: url.host,
+    port: url.port,
+    secrets: source === undefined ? passwordForms : oauthSecretForms(source, passwordForms),
+    ...(source === undefined
+      ? {}
+      : {
+          oauth: { user: source.user, ...(source.hint === undefined ? {} : { hint: source.hint }) },
+        }),
+  };
+  // The pool has one connection, so one login at a time.
+  const poolLogin = source === undefined ? undefined : xoauth2Login(source);
+  const mailer = createTransport(poolOptions(settings, poolLogin));
   // Failures reach us through sendMail's rejection; an 'error' event without a listener would
   // crash the process instead.
   mailer.on('error', () => undefined);
@@ -247,26 +421,34 @@ export function createSmtpTransport(options: SmtpOptions): Transport {
 
   return {
     kind: 'smtp',
-    description: describe(
+    description: `${describe(
       url,
       options.insecure ?? false,
       options.requireTls === true || options.tlsCa !== undefined,
-    ),
+    )}${source === undefined ? '' : `, XOAUTH2 as ${source.user}`}`,
     async send(message: OutgoingMessage): Promise<DeliveryResult> {
       if (closed) throw closedTransportError('smtp');
       checkOutgoingMessage(message);
+      const mail = {
+        // nodemailer itself turns IDN domains into punycode and drops repeated recipients.
+        envelope: envelopeObjects(message.envelope.from, message.envelope.to),
+        raw: message.raw,
+        messageId: `<${message.messageId}>`,
+      };
       let info;
       try {
-        info = await mailer.sendMail({
-          // nodemailer itself turns IDN domains into punycode and drops repeated recipients.
-          envelope: envelopeObjects(message.envelope.from, message.envelope.to),
-          raw: message.raw,
-          messageId: `<${message.messageId}>`,
-        });
+        info = await mailer.sendMail(mail);
       } catch (err) {
-        throw toSmtpInviteError(err, context);
+        const error = toSmtpInviteError(err, context);
+        // A refused login sent nothing of the message: once more with a renewed token.
+        if (!(await renewAfterRefusal(error, poolLogin))) throw error;
+        try {
+          info = await mailer.sendMail(mail);
+        } catch (again) {
+          throw toSmtpInviteError(again, context);
+        }
       }
-      return deliveryResult(message, info, secrets);
+      return deliveryResult(message, info, currentSecrets(context));
     },
     async openSession(): Promise<TransportSession> {
       if (closed) throw closedTransportError('smtp');
@@ -323,8 +505,23 @@ async function openSmtpSession(
   settings: SmtpSettings,
   context: SmtpErrorContext,
 ): Promise<TransportSession> {
+  if (settings.auth?.kind !== 'oauth2') return openSmtpConnection(settings, context, undefined);
+  const login = xoauth2Login(settings.auth.source);
+  try {
+    return await openSmtpConnection(settings, context, login);
+  } catch (err) {
+    // A token refused with a plain 535: a new connection with a renewed token, once.
+    if (!(err instanceof SmtpInviteError) || !(await renewAfterRefusal(err, login))) throw err;
+    return openSmtpConnection(settings, context, login);
+  }
+}
+
+async function openSmtpConnection(
+  settings: SmtpSettings,
+  context: SmtpErrorContext,
+  login: XOAuth2Login | undefined,
+): Promise<TransportSession> {
   const connection = new SMTPConnection({ ...settings.connection });
-  const secrets = context.secrets ?? [];
   const where = formatHostPort(context.host, context.port);
   let ended = false;
   const endWaiters = new Set<() => void>();
@@ -367,13 +564,16 @@ async function openSmtpSession(
           return;
         }
         // As the pool does: log in when the server offers AUTH and we have credentials.
-        if (settings.auth === undefined || !connection.allowsAuth) {
+        const auth = settings.auth;
+        if (auth === undefined || !connection.allowsAuth) {
           settle();
           return;
         }
-        connection.login({ user: settings.auth.user, pass: settings.auth.pass }, (loginErr) =>
-          settle(loginErr ?? undefined),
-        );
+        const credentials =
+          auth.kind === 'password'
+            ? { user: auth.user, pass: auth.pass }
+            : xoauth2Auth(login ?? xoauth2Login(auth.source));
+        connection.login(credentials, (loginErr) => settle(loginErr ?? undefined));
       });
     });
   } catch (err) {
@@ -458,7 +658,7 @@ async function openSmtpSession(
       if (isRefusal(err)) await reset();
       throw sessionError(toSmtpInviteError(err, context), read);
     }
-    return deliveryResult(message, info, secrets);
+    return deliveryResult(message, info, currentSecrets(context));
   };
 
   return {
@@ -695,6 +895,34 @@ function checkTimeout(value: number | undefined, fallback: number, name: string)
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The password forms, and every secret of the token source with the XOAUTH2 string that carries
+ * it (base64 of "user=…^Aauth=Bearer …^A^A"), read when an error is mapped (tokens are issued
+ * later). Recomputed only when the source's list changes.
+ */
+function oauthSecretForms(
+  source: OAuthTokenSource,
+  passwordForms: readonly string[],
+): () => readonly string[] {
+  let seen: readonly string[] | undefined;
+  let forms: readonly string[] = passwordForms;
+  return () => {
+    const secrets = source.secrets();
+    if (secrets !== seen) {
+      seen = secrets;
+      const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+      forms = [
+        ...passwordForms,
+        ...secrets.flatMap((secret) => [
+          secret,
+          b64(`user=${source.user}\x01auth=Bearer ${secret}\x01\x01`),
+        ]),
+      ].filter((s, i, all) => s !== '' && all.indexOf(s) === i);
+    }
+    return forms;
+  };
 }
 
 /** The password and the AUTH PLAIN / LOGIN payloads that carry it (base64). */
