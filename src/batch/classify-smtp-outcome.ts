@@ -210,7 +210,11 @@ export function classifyError(err: unknown): ClassifiedOutcome {
   const command = err.command?.trim().toUpperCase();
 
   switch (err.code) {
+    // A login refused for good stops the batch; a transient one (454 4.7.0, an OAuth2 token
+    // endpoint that is down or answers 5xx) is a connection that could not be set up: reconnect
+    // with backoff, and stop after the usual run of such failures.
     case 'ERR_SMTP_AUTH':
+      return own(err.isTransient ? 'connection' : 'fatal');
     case 'ERR_SMTP_TLS':
     case 'ERR_SMTP_CONFIG':
     case 'ERR_CONFIG':

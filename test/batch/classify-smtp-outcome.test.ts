@@ -560,6 +560,15 @@ describe('classifyError', () => {
     expect(classifyError(new SmtpInviteError(code, 'x')).kind).toBe(kind);
   });
 
+  it('auth: a transient failure (token endpoint down, 454) reconnects; a refusal stops', () => {
+    const down = new SmtpInviteError('ERR_SMTP_AUTH', 'token endpoint unreachable', {
+      isTransient: true,
+    });
+    expect(classifyError(down).kind).toBe('connection');
+    const refused = new SmtpInviteError('ERR_SMTP_AUTH', '535 5.7.8', { isTransient: false });
+    expect(classifyError(refused).kind).toBe('fatal');
+  });
+
   it('DNS: a temporary failure is a connection failure, an unknown host fatal', () => {
     const temporary = mapped('getaddrinfo EAI_AGAIN', { code: 'EDNS', originalCode: 'EAI_AGAIN' });
     const unknownHost = mapped('getaddrinfo ENOTFOUND', {

@@ -133,6 +133,25 @@ describe('sendBatch over XOAUTH2', () => {
     expect(tokens.requests).toBe(2);
   });
 
+  it('a token endpoint that is briefly down (503) delays the batch, which then finishes', async () => {
+    const { tokens, smtp, transport } = await setup();
+    tokens.cannedReply = { status: 503, body: 'Service Unavailable' };
+    // Back up once the first lanes have been turned away.
+    const timer = setInterval(() => {
+      if (tokens.requests >= 2) tokens.cannedReply = undefined;
+    }, 5);
+    cleanups.push(() => {
+      clearInterval(timer);
+      return Promise.resolve();
+    });
+
+    const summary = await sendBatch(rows(6), options(transport, 'b-outage')).summary();
+
+    expect(summary).toMatchObject({ state: 'finished', sent: 6, failed: 0 });
+    expect(smtp.received).toHaveLength(6);
+    expect(tokens.requests).toBeGreaterThanOrEqual(3);
+  });
+
   it('an endpoint refusing the client stops the batch with ERR_SMTP_AUTH, nothing sent', async () => {
     const wrong = 'Wr0ng~secret.value_9876543210';
     const { smtp, transport } = await setup(wrong);
