@@ -79,6 +79,13 @@ export {
   type OAuthTokenSourceOptions,
 } from './transport/oauth-token.ts';
 export {
+  checkIdentityOptions,
+  resolveSenderIdentity,
+  type IdentityMode,
+  type IdentityOptions,
+  type SenderIdentity,
+} from './flows/sender-identity.ts';
+export {
   createDkimSigner,
   DKIM_SIGNED_HEADERS,
   dkimDnsRecord,

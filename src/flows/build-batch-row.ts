@@ -6,14 +6,22 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { MessageProfile } from '../mime/compose-message.ts';
+import type { MailAddress, MessageProfile } from '../mime/compose-message.ts';
 import type { BatchIntent } from '../ledger/ledger-types.ts';
 import { SmtpInviteError } from '../errors.ts';
 import { buildInvite } from './build-invite.ts';
 
+/**
+ * Plain data: it crosses to the build worker (structured clone) and is stored with the batch, so a
+ * resumed batch builds its remaining rows with the same shape and sender identity.
+ */
 export interface BatchBuildOptions {
   readonly profile: MessageProfile;
   readonly attachment: boolean;
+  /** Sender identity (sender-identity.ts): a service sending for each row's organizer… */
+  readonly service?: MailAddress;
+  /** …or a shared-mailbox member / delegate (Send on Behalf). */
+  readonly sender?: MailAddress;
 }
 
 export interface BatchBuildJob {
@@ -43,6 +51,8 @@ export function buildBatchRow(
     built = buildInvite(JSON.parse(job.inputJson) as unknown, {
       profile: options.profile,
       attachment: options.attachment,
+      ...(options.service === undefined ? {} : { service: options.service }),
+      ...(options.sender === undefined ? {} : { sender: options.sender }),
       ids: {
         now: () => now,
         newUid: () => {

@@ -18,6 +18,7 @@ import type {
 import { invalidInviteError, validateInvite } from '../model/validate-invite.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { OutgoingMessage } from '../transport/transport.ts';
+import { checkIdentityOptions, resolveSenderIdentity, withSentBy } from './sender-identity.ts';
 
 /** Everything non-deterministic in a build. */
 export interface BuildIds {
@@ -46,8 +47,16 @@ export interface BuildOptions {
    */
   readonly recipients?: readonly string[];
   /**
-   * A service mailbox sending on behalf of the organizer: it becomes the MIME Sender, the SMTP
-   * envelope sender and ORGANIZER;SENT-BY (RFC 5545 §3.2.18), while From stays the organizer.
+   * Mode 2 (README "Who sends: three modes"): a service, e.g. a booking platform, sends on behalf
+   * of the organizer. From = the service (with its name), Reply-To = the organizer,
+   * ORGANIZER;SENT-BY = the service, SMTP envelope sender and Message-ID domain = the service's.
+   * Not with `sender`. Ignored when it is the organizer's own address.
+   */
+  readonly service?: MailAddress;
+  /**
+   * Mode 3 with Send on Behalf: a shared-mailbox member or delegate sends for the organizer. It
+   * becomes the MIME Sender, the SMTP envelope sender and ORGANIZER;SENT-BY (RFC 5545 §3.2.18),
+   * while From stays the organizer. Replaces the input's `organizer.sentBy`. Not with `service`.
    */
   readonly sender?: MailAddress;
   readonly limits?: Partial<InviteLimits>;
@@ -132,18 +141,23 @@ export function buildInvite(input: unknown, options: BuildOptions = {}): BuiltIn
             : invite.status,
     };
   }
-  if (options.sender !== undefined) {
-    invite = { ...invite, organizer: { ...invite.organizer, sentBy: options.sender.email } };
-  }
   return { ...buildInviteMessages(invite, options, ids), warnings: validated.diagnostics };
 }
 
-/** Builds the messages of an already validated Invite (later flows: updates and cancellations). */
+/**
+ * Builds the messages of an already validated Invite (later flows: updates and cancellations). The
+ * sender identity (`service`, `sender`) is applied here, so every path gets it; the returned invite
+ * carries the ORGANIZER;SENT-BY it was sent with.
+ */
 export function buildInviteMessages(
-  invite: Invite,
+  validInvite: Invite,
   options: BuildOptions = {},
   ids: BuildIds = { ...randomIds(), ...options.ids },
 ): BuiltInvite {
+  if (options.service !== undefined || options.sender !== undefined) checkIdentityOptions(options);
+  const identity = resolveSenderIdentity(validInvite.organizer, options);
+  const organizer = withSentBy(validInvite.organizer, identity.sentBy);
+  const invite = organizer === validInvite.organizer ? validInvite : { ...validInvite, organizer };
   const now = ids.now();
   const calendar = buildCalendar(invite, {
     now,
@@ -154,15 +168,7 @@ export function buildInviteMessages(
   const html = renderHtmlBody(invite);
   const profile = options.profile ?? 'default';
   const attachment = options.attachment ?? true;
-  const from: MailAddress = nameAndEmail(invite.organizer);
-  const sentBy = invite.organizer.sentBy;
-  const sender: MailAddress | undefined =
-    sentBy === undefined
-      ? undefined
-      : options.sender?.email === sentBy
-        ? options.sender
-        : { email: sentBy };
-  const envelopeFrom = sentBy ?? invite.organizer.email;
+  const { from, sender, replyTo, envelopeFrom } = identity;
 
   // The organizer is never a recipient (validation refuses it as an attendee); rooms and resources
   // are: their mailboxes book themselves from the REQUEST.
@@ -184,6 +190,7 @@ export function buildInviteMessages(
       const raw = composeMessage({
         from,
         ...(sender === undefined ? {} : { sender }),
+        ...(replyTo === undefined ? {} : { replyTo }),
         to: group.map(nameAndEmail),
         subject,
         date: now,

@@ -31,13 +31,14 @@ import {
 } from './build-invite.ts';
 import { deliverMessages, type MessageOutcome, type SendReport } from './send-invite.ts';
 import { findEvent } from './adopt-batch-event.ts';
+import { checkIdentityOptions } from './sender-identity.ts';
 
 export interface ExecutePlanOptions {
   readonly ledger: Ledger;
   readonly transport: Transport;
   /** Build and report; send nothing, write nothing to the ledger. */
   readonly dryRun?: boolean;
-  /** Message shape (profile, attachment, perRecipient, sender) and injectable ids. */
+  /** Message shape (profile, attachment, perRecipient), sender identity and injectable ids. */
   readonly build?: Omit<BuildOptions, 'recipients' | 'method' | 'limits'>;
   readonly onDelivered?: (message: BuiltMessage, outcome: MessageOutcome, file?: string) => void;
 }
@@ -63,6 +64,8 @@ export async function executePlan(
   options: ExecutePlanOptions,
   recordExtra?: RecordExtra,
 ): Promise<ExecutedPlan> {
+  // Bad identity options are refused even when the plan sends nothing (a no-op update).
+  if (options.build !== undefined) checkIdentityOptions(options.build);
   const ids: BuildIds = { ...randomIds(), ...options.build?.ids };
   const now = ids.now();
   let index = 0;

@@ -161,11 +161,9 @@ function validated(input: unknown, options: OrganizerOptions): Invite {
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   if (!result.ok) throw invalidInviteError(result.diagnostics);
-  const sender = options.build?.sender;
-  // As in buildInvite: a service mailbox sending for the organizer is ORGANIZER;SENT-BY.
-  return sender === undefined
-    ? result.invite
-    : { ...result.invite, organizer: { ...result.invite.organizer, sentBy: sender.email } };
+  // The sender identity (options.build.service / sender) is applied when the messages are built,
+  // never stored: it is how this send goes out, not part of the event (sender-identity.ts).
+  return result.invite;
 }
 
 function uidOf(input: unknown): string {

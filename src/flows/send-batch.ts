@@ -35,7 +35,7 @@ import type {
   BatchRowRecord,
   Ledger,
 } from '../ledger/ledger-types.ts';
-import type { MessageProfile } from '../mime/compose-message.ts';
+import type { MailAddress, MessageProfile } from '../mime/compose-message.ts';
 import type {
   DeliveryResult,
   OutgoingMessage,
@@ -43,10 +43,13 @@ import type {
   TransportSession,
 } from '../transport/transport.ts';
 import { createBuildPool, type BuildPool } from './batch-build-pool.ts';
+import type { BatchBuildOptions } from './build-batch-row.ts';
+import { checkIdentityOptions } from './sender-identity.ts';
 import { recordBatchRows, type BatchRowsInput } from './record-batch-rows.ts';
 
 export interface BatchSettings {
-  readonly build: { readonly profile: MessageProfile; readonly attachment: boolean };
+  /** Stored with the batch: a resume builds the remaining rows the same way, same identity. */
+  readonly build: BatchBuildOptions;
   readonly pacing: PacingLimits;
   readonly maxAttempts: number;
   /** Whatever the caller wants back on resume (the CLI keeps its transport flags there). */
@@ -80,7 +83,13 @@ export interface BatchCommonOptions {
 export interface BatchOptions extends BatchCommonOptions {
   /** Rows are variables merged into this invite template; without it each row is a full invite. */
   readonly template?: unknown;
-  readonly build?: { readonly profile?: MessageProfile; readonly attachment?: boolean };
+  /** Layout and sender identity of every row's message (`service` or `sender`, not both). */
+  readonly build?: {
+    readonly profile?: MessageProfile;
+    readonly attachment?: boolean;
+    readonly service?: MailAddress;
+    readonly sender?: MailAddress;
+  };
   /** Record invalid rows and send the others (default: any invalid row stops the batch before sending). */
   readonly skipInvalid?: boolean;
   /** The batch id (default: generated, `YYYYMMDD-` and 6 hex digits). */
@@ -374,10 +383,19 @@ class Engine {
     const { ledger } = this.options;
     this.emit = emit;
     const id = options.id ?? newBatchId(new Date(this.now()));
+    // Checked once here: in a row's build, a bad identity would mark every row invalid instead.
+    const service = options.build?.service;
+    const sender = options.build?.sender;
+    checkIdentityOptions({
+      ...(service === undefined ? {} : { service }),
+      ...(sender === undefined ? {} : { sender }),
+    });
     const settings: BatchSettings = {
       build: {
         profile: options.build?.profile ?? 'default',
         attachment: options.build?.attachment ?? true,
+        ...(service === undefined ? {} : { service: plainAddress(service) }),
+        ...(sender === undefined ? {} : { sender: plainAddress(sender) }),
       },
       pacing: { maxConnections: DEFAULT_CONNECTIONS, ...options.pacing },
       maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
@@ -1157,4 +1175,14 @@ function wholeTransportSession(transport: Transport): TransportSession {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Only `name` and `email`: the address is stored as JSON with the batch and cloned into the build
+ * worker, so a caller's object with extra (or non-cloneable) properties must not travel.
+ */
+function plainAddress(address: MailAddress): MailAddress {
+  return address.name === undefined
+    ? { email: address.email }
+    : { name: address.name, email: address.email };
 }

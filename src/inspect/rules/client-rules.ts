@@ -2,6 +2,7 @@
 import type { Rule } from '../inspect-types.ts';
 import { attachLocalFile } from './attach-local-file.ts';
 import { cancelStatusNotCancelled } from './cancel-status-not-cancelled.ts';
+import { fromNotOrganizer } from './from-not-organizer.ts';
 import { noPartstat } from './no-partstat.ts';
 import { noRsvp } from './no-rsvp.ts';
 import { organizerNotMailto } from './organizer-not-mailto.ts';
@@ -21,5 +22,6 @@ export const CLIENT_RULES: readonly Rule[] = [
   cancelStatusNotCancelled,
   sequenceNotIncreased,
   organizerNotMailto,
+  fromNotOrganizer,
   attachLocalFile,
 ];
