@@ -9,6 +9,7 @@ import type { CliIo } from './cli-io.ts';
 import { runBatchHere } from './command-batch.ts';
 import type { BatchThreadData } from './run-in-batch-thread.ts';
 import { reportError } from './report-problems.ts';
+import { withSecretMask } from './secret-mask.ts';
 
 const data = workerData as BatchThreadData;
 const handlers = new Set<() => void>();
@@ -16,7 +17,8 @@ parentPort?.on('message', (message: unknown) => {
   if (message === 'interrupt') for (const handler of handlers) handler();
 });
 
-const io: CliIo = {
+// Masked like the main thread's io (run.ts): the command registers its secrets on this thread.
+const io: CliIo = withSecretMask({
   stdout: process.stdout,
   stderr: process.stderr,
   env: data.env,
@@ -28,7 +30,7 @@ const io: CliIo = {
     handlers.add(handler);
     return () => handlers.delete(handler);
   },
-};
+});
 
 let code: number;
 try {

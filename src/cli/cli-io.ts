@@ -1,3 +1,5 @@
+import type { SecretMask } from './secret-mask.ts';
+
 /** What a command may touch: streams, environment and working directory (injected for tests). */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
@@ -20,6 +22,11 @@ export interface CliIo {
    * run-in-batch-thread.ts). Tests running the CLI in-process leave it out.
    */
   readonly memoryBoundedThreads?: boolean;
+  /**
+   * The secrets masked in everything written to stdout and stderr (set by run() and the batch
+   * thread, see secret-mask.ts): a command registers those it reads (password file, tokens).
+   */
+  readonly secrets?: SecretMask;
 }
 
 export function processIo(): CliIo {

@@ -12,13 +12,27 @@ import { openLedger } from '../ledger/open-ledger.ts';
 import { resolveLedgerPath } from '../ledger/resolve-ledger-path.ts';
 import { parseSmtpUrl } from '../transport/smtp-transport.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
-import { DELIVERY_OPTIONS, parseProfileOption, selectTransport, usage } from './common-options.ts';
+import {
+  DELIVERY_HELP_HEADER,
+  DELIVERY_OPTIONS,
+  DELIVERY_SERVER_HELP,
+  DELIVERY_SETTINGS_HELP,
+  parseProfileOption,
+  selectTransport,
+  usage,
+} from './common-options.ts';
 import { LEDGER_HELP, LEDGER_OPTIONS, openLedgerFor } from './ledger-option.ts';
 import { parseOptions } from './parse-options.ts';
 import { readJsonFile } from './read-json-file.ts';
 import { renderProgress, renderSummary } from './render-batch.ts';
 import { reportError } from './report-problems.ts';
 import { runInBatchThread } from './run-in-batch-thread.ts';
+import {
+  hasIdentityFlags,
+  IDENTITY_HELP,
+  IDENTITY_OPTIONS,
+  resolveIdentityOptions,
+} from './identity-options.ts';
 
 export const BATCH_HELP = `Usage: smtp-invite batch <rows.jsonl|rows.csv> [options]
        smtp-invite batch --resume [BATCH_ID] [options]
@@ -62,12 +76,14 @@ Resuming and reporting:
                        messageId,status,recipients:[{email,status,code,enhanced,response,attempts}],
                        problems}]} with every failed recipient and invalid row.
 
-Delivery:
-  --smtp URL           SMTP server (default $SMTP_URL; password in $SMTP_PASSWORD). On --resume the
-                       batch's own server is used unless given.
-  --outbox DIR         Write .eml files instead of sending.
+${DELIVERY_HELP_HEADER}${DELIVERY_SERVER_HELP}  --outbox DIR         Write .eml files instead of sending.
   --dry-run            Read and check every row and build every message; send and keep nothing.
-  --insecure           Allow plaintext or an unverified certificate to a non-loopback server.
+${DELIVERY_SETTINGS_HELP}On --resume the batch's own server (--smtp or SMTP_URL, without its password), --outbox,
+--tls-ca, --require-tls and --insecure are used unless given again; the password, OAuth2 and
+DKIM settings come from the flags, the environment and the config file again (the ledger keeps
+no secret).
+
+${IDENTITY_HELP}                       The identity is stored with the batch: --resume keeps it.
 
 ${LEDGER_HELP}
 Exit codes: 0 every recipient accepted, 1 some recipients failed or rows were invalid (skipped),
@@ -80,6 +96,9 @@ interface CliBatchExtra {
   readonly smtp?: string;
   readonly outbox?: string;
   readonly insecure?: boolean;
+  /** Absolute path of --tls-ca (the file is read again on resume). */
+  readonly tlsCa?: string;
+  readonly requireTls?: boolean;
 }
 
 const MAX_LISTED_FAILURES = 20;
@@ -108,6 +127,7 @@ export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<
     'max-attempts': { type: 'string' },
     resume: { type: 'string' },
     list: { type: 'boolean' },
+    ...IDENTITY_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -128,6 +148,14 @@ export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<
   if (resuming && (values.template !== undefined || values['skip-invalid'])) {
     throw usage('batch', '--template and --skip-invalid apply to a new batch, not to --resume');
   }
+  if (resuming && hasIdentityFlags(values)) {
+    // Rows already sent went out with the batch's identity; the rest must match them.
+    throw usage(
+      'batch',
+      '--service, --service-name and --sender apply to a new batch: --resume sends as the batch started',
+    );
+  }
+  const identity = resuming ? {} : resolveIdentityOptions('batch', values, io);
   const maxAttempts = parseCount(values['max-attempts'], '--max-attempts', 1, 100);
   const pacingGiven =
     values.profile !== undefined ||
@@ -176,9 +204,18 @@ export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<
     if (stored !== undefined) {
       delivery = {
         ...values,
-        ...(stored.smtp === undefined ? {} : { smtp: stored.smtp }),
+        // The same server as SMTP_URL: SMTP_URL itself then, with the password it may hold.
+        ...(stored.smtp === undefined || stored.smtp === envUrlWithoutPassword(io)
+          ? {}
+          : { smtp: stored.smtp }),
         ...(stored.outbox === undefined ? {} : { outbox: stored.outbox }),
         ...(stored.insecure === true && values.insecure === undefined ? { insecure: true } : {}),
+        ...(stored.tlsCa === undefined || values['tls-ca'] !== undefined
+          ? {}
+          : { 'tls-ca': stored.tlsCa }),
+        ...(stored.requireTls === true && values['require-tls'] === undefined
+          ? { 'require-tls': true }
+          : {}),
       };
     }
   }
@@ -214,7 +251,7 @@ export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<
           {
             ...common,
             ...(template === undefined ? {} : { template }),
-            build: { profile: layout, attachment: !values['no-attachment'] },
+            build: { profile: layout, attachment: !values['no-attachment'], ...identity },
             skipInvalid: values['skip-invalid'] ?? false,
             source: rowsFile,
             extra: extraOf(values, io),
@@ -291,6 +328,8 @@ function extraOf(
     smtp?: string | undefined;
     outbox?: string | undefined;
     insecure?: boolean | undefined;
+    'tls-ca'?: string | undefined;
+    'require-tls'?: boolean | undefined;
   },
   io: CliIo,
 ): CliBatchExtra {
@@ -299,7 +338,19 @@ function extraOf(
     ...(url === undefined ? {} : { smtp: withoutPassword(url) }),
     ...(values.outbox === undefined ? {} : { outbox: resolve(io.cwd, values.outbox) }),
     ...(values.insecure ? { insecure: true } : {}),
+    ...(values['tls-ca'] === undefined ? {} : { tlsCa: resolve(io.cwd, values['tls-ca']) }),
+    ...(values['require-tls'] ? { requireTls: true } : {}),
   };
+}
+
+function envUrlWithoutPassword(io: CliIo): string | undefined {
+  const url = io.env['SMTP_URL'];
+  if (url === undefined || url === '') return undefined;
+  try {
+    return withoutPassword(url);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The URL as kept in the ledger: the password (if any was in it) removed. */

@@ -8,6 +8,7 @@ import { parseOptions } from './parse-options.ts';
 import { readJsonFile } from './read-json-file.ts';
 import { reportError, reportWarnings } from './report-problems.ts';
 import { writeFileAtomic } from './write-file-atomic.ts';
+import { IDENTITY_OPTIONS, identityFromFlagsOnly } from './identity-options.ts';
 
 export const BUILD_HELP = `Usage: smtp-invite build <event.json>... --out DIR [options]
 
@@ -24,6 +25,10 @@ Options:
   --deterministic      Fixed clock (SOURCE_DATE_EPOCH or 2026-01-01T00:00:00Z) and ids derived from
                        the input: the same input gives byte-identical files (fixtures, goldens).
   --json               Print {"files":[{"ics","eml","uid","sequence","method"}]} on stdout.
+  --service EMAIL      Build as sent by a service for the organizer (From = EMAIL, Reply-To = the
+                       organizer, ORGANIZER;SENT-BY = EMAIL); --service-name NAME for its name.
+  --sender EMAIL       Build as sent by a delegate (Sender = EMAIL, ORGANIZER;SENT-BY = EMAIL).
+                       See "smtp-invite send --help". The config file is not read here.
   -h, --help           Show this help.
 
 Exit codes: 0 written, 2 invalid input or usage, 3 a file could not be written.
@@ -37,6 +42,7 @@ export async function runBuild(argv: readonly string[], io: CliIo): Promise<numb
     'no-attachment': { type: 'boolean' },
     deterministic: { type: 'boolean' },
     json: { type: 'boolean' },
+    ...IDENTITY_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -48,6 +54,7 @@ export async function runBuild(argv: readonly string[], io: CliIo): Promise<numb
   const method = parseMethodOption(values.method, 'build');
   const profile = parseProfileOption(values.profile, 'build');
   const outDir = resolve(io.cwd, values.out);
+  const identity = identityFromFlagsOnly('build', values);
 
   const names = new Map<string, string>();
   for (const file of positionals) {
@@ -67,6 +74,7 @@ export async function runBuild(argv: readonly string[], io: CliIo): Promise<numb
       const result = buildInvite(input, {
         profile,
         attachment: !values['no-attachment'],
+        ...identity,
         ...(method === undefined ? {} : { method }),
         ...(values.deterministic ? { ids: deterministicIds(input, io.env) } : {}),
       });

@@ -5,6 +5,7 @@ import { DELIVERY_HELP, DELIVERY_OPTIONS, parseProfileOption, usage } from './co
 import { LEDGER_HELP, LEDGER_OPTIONS } from './ledger-option.ts';
 import { parseOptions } from './parse-options.ts';
 import { runPlanCommand } from './run-plan-command.ts';
+import { IDENTITY_HELP, IDENTITY_OPTIONS, resolveIdentityOptions } from './identity-options.ts';
 
 export const CANCEL_HELP = `Usage: smtp-invite cancel <uid> [--attendee EMAIL]... [options]
        smtp-invite cancel <uid> --occurrence DATETIME [options]
@@ -26,6 +27,7 @@ Options:
   --no-attachment      Leave out the .ics attachment (default profile).
   -h, --help           Show this help.
 
+${IDENTITY_HELP}
 ${DELIVERY_HELP}
 ${LEDGER_HELP}
 Exit codes: 0 sent, 1 some recipients refused, 2 usage, unknown uid or attendee, already
@@ -41,6 +43,7 @@ export async function runCancel(argv: readonly string[], io: CliIo): Promise<num
     'per-recipient': { type: 'boolean' },
     profile: { type: 'string' },
     'no-attachment': { type: 'boolean' },
+    ...IDENTITY_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -54,6 +57,7 @@ export async function runCancel(argv: readonly string[], io: CliIo): Promise<num
   if (occurrence !== undefined && attendees.length > 0)
     throw usage('cancel', '--occurrence cancels one occurrence for everyone: not with --attendee');
   const profile = parseProfileOption(values.profile, 'cancel');
+  const identity = resolveIdentityOptions('cancel', values, io);
   return runPlanCommand(
     'cancel',
     values,
@@ -62,6 +66,7 @@ export async function runCancel(argv: readonly string[], io: CliIo): Promise<num
       profile,
       attachment: !values['no-attachment'],
       perRecipient: values['per-recipient'] ?? false,
+      ...identity,
     },
     (options) =>
       occurrence === undefined

@@ -5,6 +5,7 @@ import { DELIVERY_HELP, DELIVERY_OPTIONS, parseProfileOption, usage } from './co
 import { LEDGER_HELP, LEDGER_OPTIONS } from './ledger-option.ts';
 import { parseOptions } from './parse-options.ts';
 import { runPlanCommand } from './run-plan-command.ts';
+import { IDENTITY_HELP, IDENTITY_OPTIONS, resolveIdentityOptions } from './identity-options.ts';
 
 export const DECLINE_COUNTER_HELP = `Usage: smtp-invite decline-counter <uid> --attendee EMAIL [--comment TEXT] [options]
 
@@ -21,6 +22,7 @@ Options:
   --no-attachment      Leave out the .ics attachment (default profile).
   -h, --help           Show this help.
 
+${IDENTITY_HELP}
 ${DELIVERY_HELP}
 ${LEDGER_HELP}
 Exit codes: 0 sent, 1 the attendee's server refused it, 2 usage, unknown uid, attendee not
@@ -35,6 +37,7 @@ export async function runDeclineCounter(argv: readonly string[], io: CliIo): Pro
     comment: { type: 'string' },
     profile: { type: 'string' },
     'no-attachment': { type: 'boolean' },
+    ...IDENTITY_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -48,11 +51,12 @@ export async function runDeclineCounter(argv: readonly string[], io: CliIo): Pro
   const attendee = checkEmailOption('decline-counter', '--attendee', values.attendee);
   const comment = values.comment;
   const profile = parseProfileOption(values.profile, 'decline-counter');
+  const identity = resolveIdentityOptions('decline-counter', values, io);
   return runPlanCommand(
     'decline-counter',
     values,
     io,
-    { profile, attachment: !values['no-attachment'], perRecipient: false },
+    { profile, attachment: !values['no-attachment'], perRecipient: false, ...identity },
     (options) =>
       declineCounterAndRecord(
         uid,

@@ -9,6 +9,7 @@ import { EXIT, type CliIo } from './cli-io.ts';
 import { DELIVERY_HELP, DELIVERY_OPTIONS, selectTransport, usage } from './common-options.ts';
 import { LEDGER_HELP, LEDGER_OPTIONS, openLedgerFor } from './ledger-option.ts';
 import { parseOptions } from './parse-options.ts';
+import { IDENTITY_HELP, IDENTITY_OPTIONS, resolveIdentityOptions } from './identity-options.ts';
 import { reportError } from './report-problems.ts';
 
 export const INGEST_HELP = `Usage: smtp-invite ingest <file|dir|->... [options]
@@ -35,6 +36,8 @@ Options:
                "unseen","markedSeen":[UID...]}.
   -h, --help
 
+${IDENTITY_HELP}                       (for the REQUESTs that answer a REFRESH)
+
 ${DELIVERY_HELP}
 ${LEDGER_HELP}
 Exit codes: 0 every message applied, or ignored as a duplicate or stale; 1 some message could not
@@ -46,6 +49,7 @@ export async function runIngest(argv: readonly string[], io: CliIo): Promise<num
     ...DELIVERY_OPTIONS,
     ...LEDGER_OPTIONS,
     imap: { type: 'string' },
+    ...IDENTITY_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -57,6 +61,7 @@ export async function runIngest(argv: readonly string[], io: CliIo): Promise<num
       'ingest',
       'give at least one file, directory or - for standard input, or --imap URL',
     );
+  const identity = resolveIdentityOptions('ingest', values, io);
   let inputs: { source: string; raw: Buffer }[];
   try {
     inputs = (await Promise.all(positionals.map((p) => readSources(p, io)))).flat();
@@ -75,7 +80,14 @@ export async function runIngest(argv: readonly string[], io: CliIo): Promise<num
       inputs = [...inputs, ...inbox.messages];
     }
     // One result per input, in order.
-    const results = await ingestMessages(inputs, { ledger, transport, dryRun });
+    const results = await ingestMessages(inputs, {
+      ledger,
+      transport,
+      dryRun,
+      ...(identity.service === undefined && identity.sender === undefined
+        ? {}
+        : { build: identity }),
+    });
     // Marked only once the ledger holds them: a failure before this leaves them unseen, and the
     // next run finds them again (as duplicates, which change nothing).
     const settledUids = (inbox?.messages ?? []).flatMap((m, i) => {

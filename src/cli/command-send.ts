@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { checkEmailOption } from './check-email-option.ts';
 import { buildInvite } from '../flows/build-invite.ts';
 import { deliverMessages, hasRejections, type SendReport } from '../flows/send-invite.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
@@ -17,6 +16,7 @@ import { reportError, reportWarnings } from './report-problems.ts';
 import { sendAndRecord } from '../flows/organizer-flows.ts';
 import { LEDGER_HELP, LEDGER_OPTIONS } from './ledger-option.ts';
 import { runPlanCommand } from './run-plan-command.ts';
+import { IDENTITY_HELP, IDENTITY_OPTIONS, resolveIdentityOptions } from './identity-options.ts';
 
 export const SEND_HELP = `Usage: smtp-invite send <event.json> [options]
 
@@ -36,10 +36,9 @@ Options:
                        (to cancel a recorded invite use "smtp-invite cancel").
   --profile P          default (with invite.ics attachment) or outlook (flat, base64 calendar).
   --no-attachment      Leave out the .ics attachment (default profile).
-  --sender EMAIL       Send on behalf of the organizer: EMAIL becomes Sender, the SMTP envelope
-                       sender and ORGANIZER;SENT-BY; From stays the organizer.
   -h, --help           Show this help.
 
+${IDENTITY_HELP}
 ${DELIVERY_HELP}
 ${LEDGER_HELP}
 Exit codes: 0 every recipient accepted (or written/dry run), 1 some recipients refused,
@@ -54,7 +53,7 @@ export async function runSend(argv: readonly string[], io: CliIo): Promise<numbe
     method: { type: 'string' },
     profile: { type: 'string' },
     'no-attachment': { type: 'boolean' },
-    sender: { type: 'string' },
+    ...IDENTITY_OPTIONS,
     ...LEDGER_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -66,42 +65,27 @@ export async function runSend(argv: readonly string[], io: CliIo): Promise<numbe
   const file = positionals[0] ?? '';
   const method = parseMethodOption(values.method, 'send');
   const profile = parseProfileOption(values.profile, 'send');
-  const sender =
-    values.sender === undefined
-      ? undefined
-      : { email: checkEmailOption('send', '--sender', values.sender) };
+  const identity = resolveIdentityOptions('send', values, io);
 
   const shape = {
     profile,
     attachment: !values['no-attachment'],
     perRecipient: values['per-recipient'] ?? false,
+    ...identity,
   };
   if (method === undefined || method === 'REQUEST') {
     // The ledger path. Input is validated before the ledger is opened: bad input changes nothing.
     const read = await readInviteFile(io, file);
     if ('exit' in read) return read.exit;
-    return runPlanCommand(
-      'send',
-      values,
-      io,
-      {
-        ...shape,
-        ...(sender === undefined ? {} : { sender }),
-      },
-      (options) => sendAndRecord(read.input, options),
+    return runPlanCommand('send', values, io, shape, (options) =>
+      sendAndRecord(read.input, options),
     );
   }
 
   let built;
   try {
     const input = await readJsonFile(resolve(io.cwd, file));
-    built = buildInvite(input, {
-      profile,
-      attachment: !values['no-attachment'],
-      perRecipient: values['per-recipient'] ?? false,
-      ...(method === undefined ? {} : { method }),
-      ...(sender === undefined ? {} : { sender }),
-    });
+    built = buildInvite(input, { ...shape, ...(method === undefined ? {} : { method }) });
   } catch (err) {
     return reportError(io, err, file);
   }

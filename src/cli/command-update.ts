@@ -5,6 +5,7 @@ import { LEDGER_HELP, LEDGER_OPTIONS } from './ledger-option.ts';
 import { parseOptions } from './parse-options.ts';
 import { readInviteFile } from './read-json-file.ts';
 import { runPlanCommand } from './run-plan-command.ts';
+import { IDENTITY_HELP, IDENTITY_OPTIONS, resolveIdentityOptions } from './identity-options.ts';
 
 export const UPDATE_HELP = `Usage: smtp-invite update <event.json> [options]
 
@@ -20,6 +21,9 @@ Options:
   --no-attachment      Leave out the .ics attachment (default profile).
   -h, --help           Show this help.
 
+${IDENTITY_HELP}                       The identity is how this update is sent, not part of the event:
+                       switching it between send and update changes nothing else.
+
 ${DELIVERY_HELP}
 ${LEDGER_HELP}
 Exit codes: 0 sent (or nothing to send), 1 some recipients refused, 2 invalid input, usage or an
@@ -34,6 +38,7 @@ export async function runUpdate(argv: readonly string[], io: CliIo): Promise<num
     'per-recipient': { type: 'boolean' },
     profile: { type: 'string' },
     'no-attachment': { type: 'boolean' },
+    ...IDENTITY_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -43,6 +48,7 @@ export async function runUpdate(argv: readonly string[], io: CliIo): Promise<num
   if (positionals.length !== 1) throw usage('update', 'give exactly one event JSON file');
   const file = positionals[0] ?? '';
   const profile = parseProfileOption(values.profile, 'update');
+  const identity = resolveIdentityOptions('update', values, io);
   const read = await readInviteFile(io, file);
   if ('exit' in read) return read.exit;
   return runPlanCommand(
@@ -53,6 +59,7 @@ export async function runUpdate(argv: readonly string[], io: CliIo): Promise<num
       profile,
       attachment: !values['no-attachment'],
       perRecipient: values['per-recipient'] ?? false,
+      ...identity,
     },
     (options) => updateAndRecord(read.input, options),
   );

@@ -26,6 +26,13 @@ export function parseOptions<T extends OptionSpec>(
     });
     return { values, positionals };
   } catch (err) {
+    const refused = refusedOption(err);
+    if (refused !== undefined) {
+      throw new SmtpInviteError(
+        'ERR_USAGE',
+        `${command}: ${refused} (see smtp-invite ${command} --help)`,
+      );
+    }
     const message =
       err instanceof Error
         ? err.message.replace(/\. To specify a positional argument.*$/s, '')
@@ -36,4 +43,27 @@ export function parseOptions<T extends OptionSpec>(
       { cause: err },
     );
   }
+}
+
+/**
+ * Options that do not exist on purpose, with the reason and what to use instead (instead of
+ * parseArgs' "Unknown option"). A secret on the command line is readable by every local user
+ * (ps, /proc/<pid>/cmdline) and kept in the shell history.
+ */
+const REFUSED_OPTIONS: Readonly<Record<string, string>> = {
+  '--password':
+    'there is no --password option, as other users can read the command line: give the password in SMTP_PASSWORD, --password-file FILE (chmod 600) or the config file (password or passwordFile)',
+  '--oauth-token':
+    'there is no --oauth-token option, as other users can read the command line: give the token in SMTP_OAUTH_TOKEN or the config file (oauth2.accessToken)',
+  '--oauth-client-secret':
+    'there is no --oauth-client-secret option, as other users can read the command line: use --oauth-client-secret-file FILE or SMTP_INVITE_OAUTH_CLIENT_SECRET',
+  '--oauth-refresh-token':
+    'there is no --oauth-refresh-token option, as other users can read the command line: use --oauth-refresh-token-file FILE or SMTP_INVITE_OAUTH_REFRESH_TOKEN',
+};
+
+function refusedOption(err: unknown): string | undefined {
+  if ((err as { code?: unknown } | null)?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return undefined;
+  const option = /Unknown option '([^'=]+)/.exec(err instanceof Error ? err.message : '')?.[1];
+  return option === undefined ? undefined : REFUSED_OPTIONS[option];
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SmtpInviteError } from '../errors.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
 import { reportError } from './report-problems.ts';
+import { withSecretMask } from './secret-mask.ts';
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
@@ -48,13 +49,17 @@ Commands:
                                     The attendee's side: build (and send) a REPLY
 
 Run "smtp-invite <command> --help" for a command's options. Environment: SMTP_URL, SMTP_PASSWORD,
-SMTP_INVITE_DB (the ledger, default ./.smtp-invite/ledger.db).
+SMTP_INVITE_DB (the ledger, default ./.smtp-invite/ledger.db), SMTP_INVITE_CONFIG (settings file,
+default ./smtp-invite.config.json or ./.smtp-inviterc), SMTP_OAUTH_TOKEN, SMTP_INVITE_OAUTH_*,
+SMTP_INVITE_DKIM_*, SMTP_INVITE_ALLOW_INSECURE. Precedence: flags > environment > config file.
 Exit codes: 0 ok, 1 partial failure (some recipients refused), 2 usage or invalid input,
 3 operational failure (SMTP, TLS, auth, files).
 `;
 
 /** The CLI as a function: argv in, exit code out; all IO through `io`. */
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+export async function run(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Everything written from here on goes through the secret mask (secret-mask.ts).
+  const io = withSecretMask(rawIo);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout.write(MAIN_HELP);

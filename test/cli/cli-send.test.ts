@@ -184,7 +184,7 @@ describe('smtp-invite send', () => {
     const result = await runCli(['send', 'event.json'], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
-      `no SMTP server configured (--smtp or SMTP_URL): writing the messages to ${join(dir, 'outbox')}`,
+      `no SMTP server configured (--smtp, SMTP_URL or smtp in a config file): writing the messages to ${join(dir, 'outbox')}`,
     );
     const files = readdirSync(join(dir, 'outbox'));
     expect(files).toHaveLength(1);

@@ -1,0 +1,107 @@
+/** Secret files: permissions, empty, huge, several lines; errors name the option and path, never the content. */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { readOptionFile } from '../../src/cli/secret-file.ts';
+import { SmtpInviteError } from '../../src/errors.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'smtp-invite-secret-file-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function file(content: string | Buffer, mode = 0o600): string {
+  const path = join(dir, 'secret');
+  writeFileSync(path, content);
+  chmodSync(path, mode);
+  return path;
+}
+
+function thrown(run: () => unknown): SmtpInviteError {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(SmtpInviteError);
+    return err as SmtpInviteError;
+  }
+  throw new Error('expected an SmtpInviteError');
+}
+
+const option = '--password-file';
+
+describe('readOptionFile', () => {
+  it('reads a 0600 file and drops one trailing newline (echo adds one), nothing else', () => {
+    expect(readOptionFile(file('s3cret\n'), { option })).toBe('s3cret');
+    expect(readOptionFile(file('s3cret\r\n'), { option })).toBe('s3cret');
+    expect(readOptionFile(file(' s3cret '), { option })).toBe(' s3cret ');
+    expect(readOptionFile(file('\ufeffs3cret'), { option })).toBe('s3cret');
+    expect(readOptionFile(file('s3cret', 0o400), { option })).toBe('s3cret');
+  });
+
+  it.each([0o644, 0o640, 0o604, 0o660, 0o606, 0o610])(
+    'refuses mode %s with chmod 600 and without the content',
+    (mode) => {
+      const path = file('Very-Secret-Value\n', mode);
+      const err = thrown(() => readOptionFile(path, { option }));
+      expect(err.code).toBe('ERR_CONFIG');
+      expect(err.message).toBe(
+        `--password-file ${path}: group or others can access this secret file (mode 0${mode.toString(8)}): run chmod 600 ${path}`,
+      );
+    },
+  );
+
+  it('does not check the mode on Windows (no such bits), nor for a file that is not secret', () => {
+    const path = file('value', 0o644);
+    expect(readOptionFile(path, { option, platform: 'win32' })).toBe('value');
+    expect(readOptionFile(path, { option: '--tls-ca', secret: false })).toBe('value');
+  });
+
+  it('a missing file and a directory are ERR_FILE_READ naming option and path', () => {
+    const missing = join(dir, 'nope');
+    const err = thrown(() => readOptionFile(missing, { option }));
+    expect(err.code).toBe('ERR_FILE_READ');
+    expect(err.message).toBe(`--password-file ${missing}: cannot read the file (no such file)`);
+    const isDir = thrown(() => readOptionFile(dir, { option, platform: 'win32' }));
+    expect(isDir.code).toBe('ERR_FILE_READ');
+  });
+
+  it('an empty file (or only a newline) is refused', () => {
+    for (const content of ['', '\n', '  \n']) {
+      const err = thrown(() => readOptionFile(file(content), { option }));
+      expect(err.code).toBe('ERR_CONFIG');
+      expect(err.message).toContain('the file is empty');
+    }
+  });
+
+  it('a huge file is refused before it is read whole', () => {
+    const err = thrown(() => readOptionFile(file(Buffer.alloc(65 * 1024, 0x61)), { option }));
+    expect(err.code).toBe('ERR_CONFIG');
+    expect(err.message).toContain('larger than 64 KiB');
+    expect(readOptionFile(file('x'.repeat(1000)), { option, maxBytes: 1000 })).toHaveLength(1000);
+  });
+
+  it('a single-line secret with a line break inside is refused, without quoting it', () => {
+    const err = thrown(() =>
+      readOptionFile(file('first-Secret\nsecond\n'), { option, singleLine: true }),
+    );
+    expect(err.code).toBe('ERR_CONFIG');
+    expect(err.message).toContain('more than one line');
+    expect(err.message).not.toContain('first-Secret');
+    // A PEM key is several lines: fine without singleLine.
+    expect(readOptionFile(file('-----BEGIN\nabc\n-----END\n'), { option })).toBe(
+      '-----BEGIN\nabc\n-----END',
+    );
+  });
+
+  it('paths with spaces are quoted in the chmod advice', () => {
+    const path = join(dir, 'my secret');
+    writeFileSync(path, 'x');
+    chmodSync(path, 0o644);
+    expect(thrown(() => readOptionFile(path, { option })).message).toContain(`chmod 600 '${path}'`);
+  });
+});
