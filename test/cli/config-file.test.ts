@@ -3,7 +3,7 @@
  * validation with the file and the key named, relative paths, and the refusal of a file with an
  * inline secret that group or others can access. Real files in a temporary directory.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -278,5 +278,24 @@ describe('permissions of a file with inline secrets', () => {
       0o644,
     );
     expect(loadCliConfig(io())?.smtp).toBe('smtp://ann@mail.example.com');
+  });
+});
+
+describe('the shipped examples', () => {
+  it('examples/config/smtp-invite.config.json and every config example in the README are valid', () => {
+    const root = new URL('../../', import.meta.url);
+    const example = readFileSync(new URL('examples/config/smtp-invite.config.json', root), 'utf8');
+    expect(parseCliConfig(example, '/x/smtp-invite.config.json').oauth2?.provider).toBe(
+      'microsoft',
+    );
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    // Every JSON block that sets "smtp" is a config file example.
+    const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((m) => m[1] ?? '')
+      .filter((block) => /^\s*"smtp":/m.test(block));
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const block of blocks) {
+      expect(() => parseCliConfig(block, '/x/smtp-invite.config.json')).not.toThrow();
+    }
   });
 });
