@@ -6,6 +6,7 @@ import type { Ledger } from '../ledger/ledger-types.ts';
 import { openImapInbox, parseImapUrl, type ImapInbox } from '../replies/imap-source.ts';
 import { splitMbox } from '../replies/split-mbox.ts';
 import { EXIT, type CliIo } from './cli-io.ts';
+import { urlHasPassword } from './delivery-settings.ts';
 import { DELIVERY_HELP, DELIVERY_OPTIONS, selectTransport, usage } from './common-options.ts';
 import { LEDGER_HELP, LEDGER_OPTIONS, openLedgerFor } from './ledger-option.ts';
 import { parseOptions } from './parse-options.ts';
@@ -25,8 +26,10 @@ with the latest REQUEST, to that attendee only, through the delivery options bel
 Options:
   --imap URL   Also read the unseen messages of an IMAP mailbox: imaps://user@host[:993]/MAILBOX
                (implicit TLS) or imap://user@host[:143]/MAILBOX (STARTTLS required unless the
-               host is loopback; --insecure relaxes that). MAILBOX defaults to INBOX. The password
-               comes from the URL or $IMAP_PASSWORD and is never printed. Reading does not mark a
+               host is loopback; --insecure relaxes that, toward a remote host only with
+               SMTP_INVITE_ALLOW_INSECURE=1). MAILBOX defaults to INBOX. The password comes from
+               $IMAP_PASSWORD (never from the URL given here: argv is visible in ps) and is never
+               printed. Reading does not mark a
                message; afterwards the messages that were applied, duplicates or stale are marked
                \\Seen. The others stay unseen for a person to read (and are reported again by the
                next run); nothing is marked with --dry-run. Source: imap:MAILBOX/UID.
@@ -137,7 +140,20 @@ export async function runIngest(argv: readonly string[], io: CliIo): Promise<num
 
 async function openInbox(url: string, insecure: boolean, io: CliIo): Promise<ImapInbox> {
   const password = io.env['IMAP_PASSWORD'];
+  // As for --smtp: argv is readable by every local user (ps) and lands in shell history.
+  if (urlHasPassword(url)) {
+    throw usage(
+      'ingest',
+      'a password in --imap would be visible to other users (ps) and kept in the shell history: remove it from the URL and give it in IMAP_PASSWORD',
+    );
+  }
   if (insecure && !parseImapUrl(url).loopback) {
+    if (io.env['SMTP_INVITE_ALLOW_INSECURE'] !== '1') {
+      throw usage(
+        'ingest',
+        '--insecure toward an IMAP server that is not on this machine is refused: the credentials and the replies could be read or changed on the way. Trust the certificate instead; to go ahead anyway set SMTP_INVITE_ALLOW_INSECURE=1',
+      );
+    }
     io.stderr.write(
       'WARNING: --insecure: the IMAP connection may be unencrypted or unverified; the credentials and the replies can be read or altered on the way.\n',
     );

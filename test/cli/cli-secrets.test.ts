@@ -108,6 +108,30 @@ function expectNoSecretInFiles(): void {
 const send = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
   runCli(['send', 'event.json', '--db', 'l.db', ...args], { cwd: dir, env });
 
+describe('ingest --imap: the same rules as --smtp', () => {
+  const ingest = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+    runCli(['ingest', '--db', 'l.db', '--outbox', 'out', ...args], { cwd: dir, env });
+
+  it('a password in the --imap URL is refused before connecting', async () => {
+    const r = await ingest([
+      '--imap',
+      `imaps://ann:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/INBOX`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ERR_USAGE: .*a password in --imap .*IMAP_PASSWORD/);
+    expectNoSecret(r.stdout + r.stderr, 'output');
+  });
+
+  it('--insecure toward a remote IMAP host needs SMTP_INVITE_ALLOW_INSECURE=1', async () => {
+    // 192.0.2.1 (TEST-NET-1) is never reached: the refusal comes before any connection.
+    const r = await ingest(['--imap', 'imaps://ann@192.0.2.1/INBOX', '--insecure']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /ERR_USAGE: ingest: --insecure toward an IMAP server .*SMTP_INVITE_ALLOW_INSECURE=1/,
+    );
+  });
+});
+
 describe('where the password comes from', () => {
   it('--password-file (0600): logged in and delivered', async () => {
     const s = await server();
