@@ -109,6 +109,23 @@ export function findConfigFile(io: CliIo, explicitPath?: string): ConfigFileLoca
  * command.
  */
 export function loadCliConfig(io: CliIo, explicitPath?: string): SmtpInviteConfig | undefined {
+  // A command asks twice (delivery settings, sender identity): read and check the file once per
+  // invocation (one io per run), so both see the same content even if the file changes meanwhile.
+  let loaded = LOADED.get(io);
+  if (loaded === undefined) {
+    loaded = new Map();
+    LOADED.set(io, loaded);
+  }
+  const key = explicitPath ?? '';
+  if (loaded.has(key)) return loaded.get(key);
+  const config = readCliConfig(io, explicitPath);
+  loaded.set(key, config);
+  return config;
+}
+
+const LOADED = new WeakMap<CliIo, Map<string, SmtpInviteConfig | undefined>>();
+
+function readCliConfig(io: CliIo, explicitPath?: string): SmtpInviteConfig | undefined {
   const location = findConfigFile(io, explicitPath);
   if (location === undefined) return undefined;
   const { path } = location;

@@ -54,6 +54,16 @@ describe('finding the config file', () => {
     expect(loadCliConfig(io())).toBeUndefined();
   });
 
+  it('is read once per invocation (one io): both readers of a command see the same content', () => {
+    write('smtp-invite.config.json', { smtp: 'smtp://first.example.com' });
+    const run = io();
+    expect(loadCliConfig(run)?.smtp).toBe('smtp://first.example.com');
+    write('smtp-invite.config.json', { smtp: 'smtp://second.example.com' });
+    expect(loadCliConfig(run)?.smtp).toBe('smtp://first.example.com');
+    // The next invocation reads the file again.
+    expect(loadCliConfig(io())?.smtp).toBe('smtp://second.example.com');
+  });
+
   it('finds smtp-invite.config.json, else .smtp-inviterc, in the working directory', () => {
     write('.smtp-inviterc', { smtp: 'smtp://rc.example.com' });
     expect(loadCliConfig(io())).toEqual({
