@@ -5,47 +5,35 @@
  * token, client secret or key in any output.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import {
-  chmodSync,
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 import { secretForms } from '../../src/cli/secret-mask.ts';
 import { dkimDnsRecord } from '../../src/transport/dkim-signing.ts';
 import { verifyWithMailauth } from '../support/dkim-verifiers.ts';
-import { runCli, type CliResult } from '../support/run-cli.ts';
 import {
-  startTestSmtpServer,
-  tlsFixture,
-  type TestSmtpServer,
-} from '../support/smtp-test-server.ts';
+  APP_CERTIFICATE,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  GOOGLE_PRIVATE_PEM,
+  SA_EMAIL,
+  TENANT,
+  googleClient,
+  microsoftApp,
+} from '../support/oauth-fixture.ts';
+import type { CliResult } from '../support/run-cli.ts';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-test-server.ts';
+import { BATCH_ARGS, tempCliDir } from '../support/temp-cli-dir.ts';
 import { startTokenServer, type TokenServer } from '../support/token-server.ts';
 
+/** The organizer, and the mailbox the tokens are for. */
 const USER = 'olga@example.com';
-const TENANT = 'contoso.onmicrosoft.com';
-const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
-const CLIENT_SECRET = 'Zx8Q~cli.client.secret-0123456789';
 const STATIC_TOKEN = 'ya29.static-access-token-0123456789';
-const SA_EMAIL = 'sender@project-1.iam.gserviceaccount.com';
-const batchFixtures = new URL('../../fixtures/batch/', import.meta.url).pathname;
 
-const rsa = (): string =>
-  generateKeyPairSync('rsa', { modulusLength: 2048 })
-    .privateKey.export({ type: 'pkcs8', format: 'pem' })
-    .toString();
-const googleKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const GOOGLE_PRIVATE_PEM = googleKeys.privateKey
-  .export({ type: 'pkcs8', format: 'pem' })
+const DKIM_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
   .toString();
-const DKIM_KEY = rsa();
 
 const invite = {
   uid: 'cli-oauth-dkim@example.com',
@@ -58,33 +46,18 @@ const invite = {
   attendees: [{ name: 'Ada', email: 'ada@example.net' }],
 };
 
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'smtp-invite-oauth-dkim-'));
-  writeFileSync(join(dir, 'event.json'), JSON.stringify(invite));
+const dir = tempCliDir('smtp-invite-oauth-dkim-', {
+  files: { 'event.json': invite },
+  batchFixtures: true,
 });
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  rmSync(dir, { recursive: true, force: true });
 });
 
+/** The token endpoint with the Microsoft app and the Google service account delegated for USER. */
 async function tokens(): Promise<TokenServer> {
-  const s = await startTokenServer({
-    microsoft: {
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      certificatePem: tlsFixture().server.cert,
-    },
-    google: {
-      serviceAccount: {
-        clientEmail: SA_EMAIL,
-        publicKeyPem: googleKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        users: [USER],
-      },
-    },
-  });
+  const s = await startTokenServer({ ...microsoftApp(), ...googleClient([USER]) });
   cleanups.push(() => s.close());
   return s;
 }
@@ -98,12 +71,21 @@ async function smtp(acceptToken: (token: string) => boolean): Promise<TestSmtpSe
 const urlOf = (s: TestSmtpServer): string =>
   s.url.replace('://', `://${encodeURIComponent(USER)}@`);
 
-function file(name: string, content: string, mode = 0o600): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  chmodSync(path, mode);
-  return path;
-}
+/** XOAUTH2 to `s` as USER with the Microsoft app at the endpoint `t`; the credential is added. */
+const microsoftFlags = (s: TestSmtpServer, t: TokenServer): string[] => [
+  '--smtp',
+  urlOf(s),
+  '--auth',
+  'oauth2',
+  '--oauth-provider',
+  'microsoft',
+  '--oauth-tenant',
+  TENANT,
+  '--oauth-client-id',
+  CLIENT_ID,
+  '--oauth-token-url',
+  t.microsoftTokenUrl,
+];
 
 function expectNoSecret(result: CliResult, secrets: readonly string[]): void {
   const text = result.stdout + result.stderr;
@@ -115,7 +97,7 @@ function expectNoSecret(result: CliResult, secrets: readonly string[]): void {
 }
 
 const send = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-  runCli(['send', 'event.json', '--db', 'l.db', ...args], { cwd: dir, env });
+  dir.run(['send', 'event.json', '--db', 'l.db', ...args], env);
 
 describe('--auth oauth2 from the CLI', () => {
   it('a ready token from SMTP_OAUTH_TOKEN, the user from the SMTP URL', async () => {
@@ -138,49 +120,24 @@ describe('--auth oauth2 from the CLI', () => {
       expect(r.stderr).toContain('error ERR_SMTP_AUTH');
       expectNoSecret(r, [STATIC_TOKEN]);
     }
-    copyFileSync(join(batchFixtures, 'template.json'), join(dir, 'template.json'));
-    copyFileSync(join(batchFixtures, 'rows.jsonl'), join(dir, 'rows.jsonl'));
-    const batch = await runCli(
-      [
-        'batch',
-        'rows.jsonl',
-        '--template',
-        'template.json',
-        '--db',
-        'b.db',
-        '--smtp',
-        urlOf(s),
-        '--auth',
-        'oauth2',
-        '--json',
-      ],
-      { cwd: dir, env },
+    const batch = await dir.run(
+      [...BATCH_ARGS, '--db', 'b.db', '--smtp', urlOf(s), '--auth', 'oauth2', '--json'],
+      env,
     );
     expect(batch.code).toBe(3);
     expectNoSecret(batch, [STATIC_TOKEN]);
-    expect(readFileSync(join(dir, 'b.db')).toString('latin1')).not.toContain(STATIC_TOKEN);
+    expect(readFileSync(join(dir.path, 'b.db')).toString('latin1')).not.toContain(STATIC_TOKEN);
     expect(s.received).toHaveLength(0);
   });
 
   it('Microsoft 365, client secret from a file: tokens fetched, used, never shown', async () => {
     const t = await tokens();
     const s = await smtp((token) => t.isValid(token));
-    file('client-secret.txt', `${CLIENT_SECRET}\n`);
+    dir.write('client-secret.txt', `${CLIENT_SECRET}\n`);
     const r = await send([
-      '--smtp',
-      urlOf(s),
-      '--auth',
-      'oauth2',
-      '--oauth-provider',
-      'microsoft',
-      '--oauth-tenant',
-      TENANT,
-      '--oauth-client-id',
-      CLIENT_ID,
+      ...microsoftFlags(s, t),
       '--oauth-client-secret-file',
       'client-secret.txt',
-      '--oauth-token-url',
-      t.microsoftTokenUrl,
       '--json',
     ]);
     expect(r.stderr).not.toContain('ERR_');
@@ -193,54 +150,25 @@ describe('--auth oauth2 from the CLI', () => {
   it('Microsoft 365, certificate credential from files', async () => {
     const t = await tokens();
     const s = await smtp((token) => t.isValid(token));
-    file('app.key', tlsFixture().server.key);
-    file('app.pem', tlsFixture().server.cert, 0o644);
-    const r = await send([
-      '--smtp',
-      urlOf(s),
-      '--auth',
-      'oauth2',
-      '--oauth-provider',
-      'microsoft',
-      '--oauth-tenant',
-      TENANT,
-      '--oauth-client-id',
-      CLIENT_ID,
+    const key = dir.write('app.key', APP_CERTIFICATE.privateKeyPem);
+    dir.write('app.pem', APP_CERTIFICATE.certificatePem, 0o644);
+    const flags = [
+      ...microsoftFlags(s, t),
       '--oauth-certificate-file',
       'app.pem',
       '--oauth-private-key-file',
       'app.key',
-      '--oauth-token-url',
-      t.microsoftTokenUrl,
-    ]);
+    ];
+    const r = await send(flags);
     expect(r.stderr).not.toContain('ERR_');
     expect(s.received).toHaveLength(1);
-    expectNoSecret(r, [tlsFixture().server.key, ...t.issued]);
+    expectNoSecret(r, [APP_CERTIFICATE.privateKeyPem, ...t.issued]);
     // The private key readable by others: refused before any request.
-    chmodSync(join(dir, 'app.key'), 0o640);
+    chmodSync(key, 0o640);
     const requests = t.requests;
-    const refused = await send([
-      '--smtp',
-      urlOf(s),
-      '--auth',
-      'oauth2',
-      '--oauth-provider',
-      'microsoft',
-      '--oauth-tenant',
-      TENANT,
-      '--oauth-client-id',
-      CLIENT_ID,
-      '--oauth-certificate-file',
-      'app.pem',
-      '--oauth-private-key-file',
-      'app.key',
-      '--oauth-token-url',
-      t.microsoftTokenUrl,
-    ]);
+    const refused = await send(flags);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(
-      `--oauth-private-key-file ${join(dir, 'app.key')}: group or others can access`,
-    );
+    expect(refused.stderr).toContain(`--oauth-private-key-file ${key}: group or others can access`);
     expect(t.requests).toBe(requests);
   });
 
@@ -258,7 +186,7 @@ describe('--auth oauth2 from the CLI', () => {
         tokenUrl: t.microsoftTokenUrl,
       },
     };
-    const path = file('smtp-invite.config.json', JSON.stringify(config), 0o644);
+    const path = dir.write('smtp-invite.config.json', config, 0o644);
     const refused = await send([]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('holds oauth2.clientSecret but group or others can access it');
@@ -273,21 +201,18 @@ describe('--auth oauth2 from the CLI', () => {
   it('Google service account key from the config file', async () => {
     const t = await tokens();
     const s = await smtp((token) => t.isValid(token));
-    file(
-      'sa.json',
-      JSON.stringify({
-        type: 'service_account',
-        client_email: SA_EMAIL,
-        private_key: GOOGLE_PRIVATE_PEM,
-      }),
-    );
-    file(
+    dir.write('sa.json', {
+      type: 'service_account',
+      client_email: SA_EMAIL,
+      private_key: GOOGLE_PRIVATE_PEM,
+    });
+    dir.write(
       'smtp-invite.config.json',
-      JSON.stringify({
+      {
         smtp: urlOf(s),
         auth: 'oauth2',
         oauth2: { provider: 'google', serviceAccountFile: 'sa.json', tokenUrl: t.googleTokenUrl },
-      }),
+      },
       0o644,
     );
     const r = await send(['--json']);
@@ -313,23 +238,9 @@ describe('--auth oauth2 from the CLI', () => {
     // The flags name no tenant: a configuration error first.
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('ERR_CONFIG');
-    const refused = await send(
-      [
-        '--smtp',
-        urlOf(s),
-        '--auth',
-        'oauth2',
-        '--oauth-provider',
-        'microsoft',
-        '--oauth-tenant',
-        TENANT,
-        '--oauth-client-id',
-        CLIENT_ID,
-        '--oauth-token-url',
-        t.microsoftTokenUrl,
-      ],
-      { SMTP_INVITE_OAUTH_CLIENT_SECRET: CLIENT_SECRET },
-    );
+    const refused = await send(microsoftFlags(s, t), {
+      SMTP_INVITE_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
+    });
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('error ERR_SMTP_AUTH');
     expectNoSecret(refused, [CLIENT_SECRET]);
@@ -368,7 +279,7 @@ describe('DKIM from the CLI', () => {
   it('flags: every message signed, verified by mailauth (non-ASCII text and the .ics attachment)', async () => {
     const s = await startTestSmtpServer();
     cleanups.push(() => s.close());
-    file('dkim.key', DKIM_KEY);
+    dir.write('dkim.key', DKIM_KEY);
     const r = await send([
       '--smtp',
       s.url,
@@ -397,8 +308,8 @@ describe('DKIM from the CLI', () => {
       SMTP_INVITE_DKIM_KEY: DKIM_KEY,
     });
     expect(r.code).toBe(0);
-    const [eml] = readdirSync(join(dir, 'out'));
-    const raw = readFileSync(join(dir, 'out', eml ?? ''));
+    const [eml] = readdirSync(join(dir.path, 'out'));
+    const raw = readFileSync(join(dir.path, 'out', eml ?? ''));
     const verdict = await verifyWithMailauth(raw, record);
     expect(verdict.pass, verdict.detail).toBe(true);
   });
@@ -406,21 +317,13 @@ describe('DKIM from the CLI', () => {
   it('config file (keyFile relative to it), through a batch: every message verifies', async () => {
     const s = await startTestSmtpServer();
     cleanups.push(() => s.close());
-    copyFileSync(join(batchFixtures, 'template.json'), join(dir, 'template.json'));
-    copyFileSync(join(batchFixtures, 'rows.jsonl'), join(dir, 'rows.jsonl'));
-    file('dkim.key', DKIM_KEY);
-    file(
+    dir.write('dkim.key', DKIM_KEY);
+    dir.write(
       'smtp-invite.config.json',
-      JSON.stringify({
-        smtp: s.url,
-        dkim: { domain: 'example.com', selector: 's2026', keyFile: 'dkim.key' },
-      }),
+      { smtp: s.url, dkim: { domain: 'example.com', selector: 's2026', keyFile: 'dkim.key' } },
       0o644,
     );
-    const r = await runCli(['batch', 'rows.jsonl', '--template', 'template.json', '--db', 'b.db'], {
-      cwd: dir,
-      env: {},
-    });
+    const r = await dir.run([...BATCH_ARGS, '--db', 'b.db']);
     expect(r.code).toBe(0);
     expect(s.received.length).toBeGreaterThan(1);
     for (const message of s.received) {
@@ -432,7 +335,7 @@ describe('DKIM from the CLI', () => {
   it('a key file others can read, a partial setting, a file that is no key: exit 2, nothing sent', async () => {
     const s = await startTestSmtpServer();
     cleanups.push(() => s.close());
-    const path = file('dkim.key', DKIM_KEY, 0o644);
+    const path = dir.write('dkim.key', DKIM_KEY, 0o644);
     const flags = ['--smtp', s.url, '--dkim-domain', 'example.com', '--dkim-selector', 's2026'];
     const open = await send([...flags, '--dkim-key', 'dkim.key']);
     expect(open.code).toBe(2);
@@ -443,7 +346,7 @@ describe('DKIM from the CLI', () => {
     expect(partial.code).toBe(2);
     expect(partial.stderr).toContain('DKIM signing needs a domain, a selector and a private key');
     expect(partial.stderr).toContain('the private key (--dkim-key FILE');
-    file('junk.key', 'this is not a key, just text\n');
+    dir.write('junk.key', 'this is not a key, just text\n');
     const junk = await send([...flags, '--dkim-key', 'junk.key']);
     expect(junk.code).toBe(2);
     expect(junk.stderr).toContain('ERR_CONFIG');

@@ -6,34 +6,25 @@
  * thread writes through a mask of its own).
  */
 import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 import { secretForms } from '../../src/cli/secret-mask.ts';
-import { runCli, type CliResult } from '../support/run-cli.ts';
+import type { CliResult } from '../support/run-cli.ts';
 import {
   startTestSmtpServer,
   tlsFixture,
   type TestSmtpServer,
   type TestSmtpServerOptions,
 } from '../support/smtp-test-server.ts';
+import { BATCH_ARGS, tempCliDir } from '../support/temp-cli-dir.ts';
 
 const USER = 'ann@example.com';
 /** Distinctive, with characters that URL, JSON and base64 encode differently. */
 const PASSWORD = 'Pw"7\\q/x:Zebra@91%-ü';
 const OTHER_SECRET = 'refresh-Token-4f1c9e-ZZ';
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const batchFixtures = new URL('../../fixtures/batch/', import.meta.url).pathname;
 
 const invite = {
   uid: 'cli-secrets@example.com',
@@ -48,17 +39,13 @@ const invite = {
   ],
 };
 
-let dir: string;
-const servers: TestSmtpServer[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'smtp-invite-secrets-'));
-  writeFileSync(join(dir, 'event.json'), JSON.stringify(invite));
-  copyFileSync(join(batchFixtures, 'template.json'), join(dir, 'template.json'));
-  copyFileSync(join(batchFixtures, 'rows.jsonl'), join(dir, 'rows.jsonl'));
+const dir = tempCliDir('smtp-invite-secrets-', {
+  files: { 'event.json': invite },
+  batchFixtures: true,
 });
+const servers: TestSmtpServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function server(options: TestSmtpServerOptions = {}): Promise<TestSmtpServer> {
@@ -71,12 +58,13 @@ async function server(options: TestSmtpServerOptions = {}): Promise<TestSmtpServ
 const urlOf = (s: TestSmtpServer): string =>
   s.url.replace('://', `://${encodeURIComponent(USER)}@`);
 
-function secretFile(name: string, content: string, mode = 0o600): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  chmodSync(path, mode);
-  return path;
-}
+/** The password and a secret the send never uses (it must be masked all the same). */
+const SECRET_ENV = { SMTP_PASSWORD: PASSWORD, SMTP_INVITE_OAUTH_REFRESH_TOKEN: OTHER_SECRET };
+
+/** A server that refuses, with 550 `message`, the recipients whose address starts with `prefix`. */
+const refusing = (prefix: string, message = '5.1.1 No such user'): TestSmtpServerOptions => ({
+  rejectRecipient: (email) => (email.startsWith(prefix) ? { code: 550, message } : undefined),
+});
 
 const FORMS = [...secretForms(PASSWORD, USER), ...secretForms(OTHER_SECRET, USER)];
 
@@ -87,7 +75,7 @@ function expectNoSecret(text: string, where: string): void {
 }
 
 function expectNoSecretInFiles(): void {
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+  const files = readdirSync(dir.path, { recursive: true, withFileTypes: true })
     .filter(
       (e) =>
         e.isFile() &&
@@ -106,11 +94,11 @@ function expectNoSecretInFiles(): void {
 }
 
 const send = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-  runCli(['send', 'event.json', '--db', 'l.db', ...args], { cwd: dir, env });
+  dir.run(['send', 'event.json', '--db', 'l.db', ...args], env);
 
 describe('ingest --imap: the same rules as --smtp', () => {
   const ingest = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-    runCli(['ingest', '--db', 'l.db', '--outbox', 'out', ...args], { cwd: dir, env });
+    dir.run(['ingest', '--db', 'l.db', '--outbox', 'out', ...args], env);
 
   it('a password in the --imap URL is refused before connecting', async () => {
     const r = await ingest([
@@ -135,7 +123,7 @@ describe('ingest --imap: the same rules as --smtp', () => {
 describe('where the password comes from', () => {
   it('--password-file (0600): logged in and delivered', async () => {
     const s = await server();
-    secretFile('pw.txt', `${PASSWORD}\n`);
+    dir.write('pw.txt', `${PASSWORD}\n`);
     const r = await send(['--smtp', urlOf(s), '--password-file', 'pw.txt']);
     expect(r.stderr).not.toContain('ERR_');
     expect(r.code).toBe(0);
@@ -144,7 +132,7 @@ describe('where the password comes from', () => {
 
   it('--password-file readable by others: refused before connecting, with chmod 600', async () => {
     const s = await server();
-    const path = secretFile('pw.txt', PASSWORD, 0o644);
+    const path = dir.write('pw.txt', PASSWORD, 0o644);
     const r = await send(['--smtp', urlOf(s), '--password-file', 'pw.txt']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
@@ -159,9 +147,9 @@ describe('where the password comes from', () => {
     const missing = await send(['--smtp', urlOf(s), '--password-file', 'nope.txt']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
-      `error ERR_FILE_READ: --password-file ${join(dir, 'nope.txt')}: cannot read the file (no such file)`,
+      `error ERR_FILE_READ: --password-file ${join(dir.path, 'nope.txt')}: cannot read the file (no such file)`,
     );
-    secretFile('empty.txt', '\n');
+    dir.write('empty.txt', '\n');
     const empty = await send(['--smtp', urlOf(s), '--password-file', 'empty.txt']);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('the file is empty');
@@ -178,11 +166,11 @@ describe('where the password comes from', () => {
   it('the config file: password (chmod 600), or passwordFile, or inside its smtp URL', async () => {
     const s = await server();
     const config = (content: unknown): void => {
-      secretFile('smtp-invite.config.json', JSON.stringify(content));
+      dir.write('smtp-invite.config.json', content);
     };
     config({ smtp: urlOf(s), password: PASSWORD });
     expect((await send([])).stderr).not.toContain('ERR_');
-    secretFile('pw.txt', PASSWORD);
+    dir.write('pw.txt', PASSWORD);
     config({ smtp: urlOf(s), passwordFile: 'pw.txt' });
     expect((await send(['--db', 'l2.db'])).stderr).not.toContain('ERR_');
     config({
@@ -229,17 +217,13 @@ describe('where the password comes from', () => {
 });
 
 describe('no secret in any output', () => {
-  const refuseNobody: TestSmtpServerOptions = {
-    rejectRecipient: (email) =>
-      email.startsWith('nobody') ? { code: 550, message: '5.1.1 No such user' } : undefined,
-  };
   const outcomes: {
     name: string;
     options: TestSmtpServerOptions;
     exit: number[];
   }[] = [
     { name: 'success', options: {}, exit: [0] },
-    { name: 'refused recipient', options: refuseNobody, exit: [1] },
+    { name: 'refused recipient', options: refusing('nobody'), exit: [1] },
     { name: 'wrong password', options: { auth: { user: USER, pass: 'the-right-one' } }, exit: [3] },
     {
       name: 'TLS failure',
@@ -252,10 +236,7 @@ describe('no secret in any output', () => {
     for (const json of [false, true]) {
       it(`send, ${outcome.name}, ${json ? '--json' : 'text'}`, async () => {
         const s = await server(outcome.options);
-        const r = await send([...(json ? ['--json'] : []), '--smtp', urlOf(s)], {
-          SMTP_PASSWORD: PASSWORD,
-          SMTP_INVITE_OAUTH_REFRESH_TOKEN: OTHER_SECRET,
-        });
+        const r = await send([...(json ? ['--json'] : []), '--smtp', urlOf(s)], SECRET_ENV);
         expect(outcome.exit).toContain(r.code);
         expectNoSecret(r.stdout + r.stderr, 'output');
         if (json) expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
@@ -264,29 +245,11 @@ describe('no secret in any output', () => {
 
       it(`batch, ${outcome.name}, ${json ? '--json' : 'text'}`, async () => {
         const s = await server(
-          outcome.name === 'refused recipient'
-            ? {
-                rejectRecipient: (e) =>
-                  e.startsWith('bob') ? { code: 550, message: '5.1.1 No such user' } : undefined,
-              }
-            : outcome.options,
+          outcome.name === 'refused recipient' ? refusing('bob') : outcome.options,
         );
-        const r = await runCli(
-          [
-            'batch',
-            'rows.jsonl',
-            '--template',
-            'template.json',
-            '--db',
-            'l.db',
-            '--smtp',
-            urlOf(s),
-            ...(json ? ['--json'] : []),
-          ],
-          {
-            cwd: dir,
-            env: { SMTP_PASSWORD: PASSWORD, SMTP_INVITE_OAUTH_REFRESH_TOKEN: OTHER_SECRET },
-          },
+        const r = await dir.run(
+          [...BATCH_ARGS, '--db', 'l.db', '--smtp', urlOf(s), ...(json ? ['--json'] : [])],
+          SECRET_ENV,
         );
         expect([0, 1, 3]).toContain(r.code);
         expectNoSecret(r.stdout + r.stderr, 'output');
@@ -297,16 +260,8 @@ describe('no secret in any output', () => {
 
   it('a secret the transport never had is masked where the CLI writes (a server echoing it)', async () => {
     // The server quotes a secret back in its refusal; only the writers' mask can catch it.
-    const s = await server({
-      rejectRecipient: (email) =>
-        email.startsWith('nobody')
-          ? { code: 550, message: `5.1.1 unknown ${OTHER_SECRET}` }
-          : undefined,
-    });
-    const r = await send(['--smtp', urlOf(s)], {
-      SMTP_PASSWORD: PASSWORD,
-      SMTP_INVITE_OAUTH_REFRESH_TOKEN: OTHER_SECRET,
-    });
+    const s = await server(refusing('nobody', `5.1.1 unknown ${OTHER_SECRET}`));
+    const r = await send(['--smtp', urlOf(s)], SECRET_ENV);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('refused nobody@example.com: 550 550 5.1.1 unknown ***');
     expect(r.stderr).not.toContain(OTHER_SECRET);
@@ -315,29 +270,21 @@ describe('no secret in any output', () => {
   it('the outbox holds no secret either', async () => {
     const r = await send(['--outbox', 'out'], { SMTP_PASSWORD: PASSWORD });
     expect(r.code).toBe(0);
-    expect(readdirSync(join(dir, 'out'))).toHaveLength(1);
+    expect(readdirSync(join(dir.path, 'out'))).toHaveLength(1);
     expectNoSecretInFiles();
   });
 });
 
 describe('the batch as a real process (worker thread)', () => {
   it('masks what the worker thread writes', async () => {
-    const s = await server({
-      rejectRecipient: (email) =>
-        email.startsWith('bob')
-          ? { code: 550, message: `5.1.1 unknown ${OTHER_SECRET}` }
-          : undefined,
-    });
-    secretFile('pw.txt', PASSWORD);
+    const s = await server(refusing('bob', `5.1.1 unknown ${OTHER_SECRET}`));
+    dir.write('pw.txt', PASSWORD);
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(
         process.execPath,
         [
           main,
-          'batch',
-          'rows.jsonl',
-          '--template',
-          'template.json',
+          ...BATCH_ARGS,
           '--db',
           'l.db',
           '--smtp',
@@ -347,7 +294,7 @@ describe('the batch as a real process (worker thread)', () => {
           '--json',
         ],
         {
-          cwd: dir,
+          cwd: dir.path,
           stdio: ['ignore', 'pipe', 'pipe'],
           env: { PATH: process.env['PATH'], SMTP_INVITE_OAUTH_REFRESH_TOKEN: OTHER_SECRET },
         },

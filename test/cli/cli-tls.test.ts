@@ -8,24 +8,23 @@
  * TCP relay that records what the client sent. After STARTTLS nothing of the envelope or the
  * message may be readable there; on a plaintext session (the control) it is.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
-import { runCli, type CliResult } from '../support/run-cli.ts';
+import type { CliResult } from '../support/run-cli.ts';
 import {
   startTestSmtpServer,
   tlsFixture,
   type TestSmtpServer,
 } from '../support/smtp-test-server.ts';
+import { BATCH_ARGS, tempCliDir } from '../support/temp-cli-dir.ts';
 
 const fixtures = new URL('../../fixtures/tls/', import.meta.url).pathname;
 const CA = join(fixtures, 'ca.pem');
 const SELF_SIGNED = join(fixtures, 'self-signed.pem');
 const OTHER_CA = join(fixtures, 'other-ca.pem');
-const batchFixtures = new URL('../../fixtures/batch/', import.meta.url).pathname;
 
 const invite = {
   uid: 'cli-tls@example.com',
@@ -37,15 +36,13 @@ const invite = {
   attendees: [{ name: 'Ada', email: 'ada@example.com' }],
 };
 
-let dir: string;
-const closers: (() => Promise<void>)[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'smtp-invite-tls-'));
-  writeFileSync(join(dir, 'event.json'), JSON.stringify(invite));
+const dir = tempCliDir('smtp-invite-tls-', {
+  files: { 'event.json': invite },
+  batchFixtures: true,
 });
+const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function server(
@@ -94,7 +91,7 @@ const send = (
   extra: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> =>
-  runCli(['send', 'event.json', '--smtp', smtp, '--db', 'l.db', ...extra], { cwd: dir, env });
+  dir.run(['send', 'event.json', '--smtp', smtp, '--db', 'l.db', ...extra], env);
 
 describe('TLS through the CLI', () => {
   it('smtps:// to a self-signed server: exit 3, ERR_SMTP_TLS pointing to --tls-ca, nothing sent', async () => {
@@ -150,14 +147,16 @@ describe('TLS through the CLI', () => {
 
   it('a --tls-ca file without a certificate is a configuration error before connecting', async () => {
     const s = await server('implicit');
-    writeFileSync(join(dir, 'empty-ca.pem'), 'not a certificate\n');
+    dir.write('empty-ca.pem', 'not a certificate\n', 0o644);
     const r = await send(s.url, ['--tls-ca', 'empty-ca.pem']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('holds no PEM certificate');
     expect(s.stats.connections).toBe(0);
     const missing = await send(s.url, ['--tls-ca', 'missing.pem']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`--tls-ca ${join(dir, 'missing.pem')}: cannot read the file`);
+    expect(missing.stderr).toContain(
+      `--tls-ca ${join(dir.path, 'missing.pem')}: cannot read the file`,
+    );
   });
 
   it('STARTTLS on a loopback host with --tls-ca: encrypted on the wire, then delivered', async () => {
@@ -174,7 +173,7 @@ describe('TLS through the CLI', () => {
   it('STARTTLS on a loopback host with --require-tls (a trusted CA from the config file)', async () => {
     const s = await server('starttls');
     const wire = await relay(s.port);
-    writeFileSync(join(dir, 'smtp-invite.config.json'), JSON.stringify({ tlsCa: CA }));
+    dir.write('smtp-invite.config.json', { tlsCa: CA }, 0o644);
     const r = await send(`smtp://127.0.0.1:${wire.port}`, ['--require-tls']);
     expect(r.code).toBe(0);
     expect(s.received).toHaveLength(1);
@@ -211,7 +210,7 @@ describe('TLS through the CLI', () => {
     expect(s.received).toHaveLength(0);
     expect(wire.sent()).not.toContain('MAIL FROM');
     // Same with requireTls in the config file.
-    writeFileSync(join(dir, 'smtp-invite.config.json'), JSON.stringify({ requireTls: true }));
+    dir.write('smtp-invite.config.json', { requireTls: true }, 0o644);
     const fromFile = await send(s.url);
     expect(fromFile.code).toBe(3);
     expect(fromFile.stderr).toContain('ERR_SMTP_TLS');
@@ -235,7 +234,7 @@ describe('TLS through the CLI', () => {
     expect(r.stderr).toContain('SMTP_INVITE_ALLOW_INSECURE=1');
     expect(r.stderr).not.toContain('WARNING');
     // From the config file too.
-    writeFileSync(join(dir, 'smtp-invite.config.json'), JSON.stringify({ insecure: true }));
+    dir.write('smtp-invite.config.json', { insecure: true }, 0o644);
     const fromFile = await send('smtps://192.0.2.1:465');
     expect(fromFile.code).toBe(2);
     expect(fromFile.stderr).toContain('ERR_SMTP_CONFIG');
@@ -248,9 +247,9 @@ describe('TLS through the CLI', () => {
     const url = `smtps://0.0.0.0:${s.port}`;
     const env = { SMTP_INVITE_ALLOW_INSECURE: '1' };
     for (let i = 0; i < 2; i++) {
-      const r = await runCli(
+      const r = await dir.run(
         ['send', 'event.json', '--method', 'PUBLISH', '--smtp', url, '--insecure'],
-        { cwd: dir, env },
+        env,
       );
       expect(r.stderr).not.toContain('ERR_SMTP_CONFIG');
       expect(r.stderr).toContain(
@@ -265,7 +264,7 @@ describe('TLS through the CLI', () => {
 
   it('toward smtp:// the banner also says the session may be unencrypted', async () => {
     const s = await server('starttls', 'selfSigned');
-    const r = await runCli(
+    const r = await dir.run(
       [
         'send',
         'event.json',
@@ -275,7 +274,7 @@ describe('TLS through the CLI', () => {
         `smtp://0.0.0.0:${s.port}`,
         '--insecure',
       ],
-      { cwd: dir, env: { SMTP_INVITE_ALLOW_INSECURE: '1' } },
+      { SMTP_INVITE_ALLOW_INSECURE: '1' },
     );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('WARNING: at all if the server does not offer STARTTLS.\n');
@@ -284,10 +283,10 @@ describe('TLS through the CLI', () => {
 
   it('the banner names the config file when insecure comes from it', async () => {
     const s = await server('implicit', 'selfSigned');
-    writeFileSync(join(dir, 'smtp-invite.config.json'), JSON.stringify({ insecure: true }));
-    const r = await runCli(
+    dir.write('smtp-invite.config.json', { insecure: true }, 0o644);
+    const r = await dir.run(
       ['send', 'event.json', '--method', 'PUBLISH', '--smtp', `smtps://0.0.0.0:${s.port}`],
-      { cwd: dir, env: { SMTP_INVITE_ALLOW_INSECURE: '1' } },
+      { SMTP_INVITE_ALLOW_INSECURE: '1' },
     );
     expect(r.stderr).toContain('WARNING: insecure in smtp-invite.config.json toward 0.0.0.0');
     expect(r.code).toBe(0);
@@ -300,37 +299,22 @@ describe('TLS through the CLI', () => {
       auth: { user: 'ann@example.com', pass: 'right-Password-1' },
     });
     closers.push(() => s.close());
-    copyFileSync(join(batchFixtures, 'template.json'), join(dir, 'template.json'));
-    copyFileSync(join(batchFixtures, 'rows.jsonl'), join(dir, 'rows.jsonl'));
     const url = s.url.replace('://', '://ann%40example.com@');
     // A wrong password stops the batch before anything is sent: resume later.
-    const first = await runCli(
-      [
-        'batch',
-        'rows.jsonl',
-        '--template',
-        'template.json',
-        '--db',
-        'l.db',
-        '--smtp',
-        url,
-        '--tls-ca',
-        CA,
-      ],
-      { cwd: dir, env: { SMTP_PASSWORD: 'wrong-Password-1' } },
-    );
+    const first = await dir.run([...BATCH_ARGS, '--db', 'l.db', '--smtp', url, '--tls-ca', CA], {
+      SMTP_PASSWORD: 'wrong-Password-1',
+    });
     expect(first.code).toBe(3);
     expect(first.stderr).toContain('stopped: authentication failed');
     expect(s.received).toHaveLength(0);
     // Neither --smtp nor --tls-ca again: both come from the ledger (without a password).
-    const resumed = await runCli(['batch', '--resume', '--db', 'l.db'], {
-      cwd: dir,
-      env: { SMTP_PASSWORD: 'right-Password-1' },
+    const resumed = await dir.run(['batch', '--resume', '--db', 'l.db'], {
+      SMTP_PASSWORD: 'right-Password-1',
     });
     expect(resumed.stderr).not.toContain('ERR_');
     expect(resumed.code).toBe(0);
     expect(s.received.length).toBeGreaterThan(1);
-    const ledger = readFileSync(join(dir, 'l.db')).toString('latin1');
+    const ledger = readFileSync(join(dir.path, 'l.db')).toString('latin1');
     expect(ledger).toContain(CA);
     expect(ledger).not.toContain('Password-1');
   });

@@ -3,51 +3,16 @@
  * validation with the file and the key named, relative paths, and the refusal of a file with an
  * inline secret that group or others can access. Real files in a temporary directory.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { CliIo } from '../../src/cli/cli-io.ts';
 import { loadCliConfig, parseCliConfig } from '../../src/cli/config-file.ts';
-import { SmtpInviteError } from '../../src/errors.ts';
+import { tempCliDir } from '../support/temp-cli-dir.ts';
+import { thrown } from '../support/thrown.ts';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'smtp-invite-config-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function io(env: NodeJS.ProcessEnv = {}, cwd = dir): CliIo {
-  return {
-    stdout: { write: () => true },
-    stderr: { write: () => true },
-    env,
-    cwd,
-    stderrIsTty: false,
-    stdoutIsTty: false,
-    readStdin: () => Promise.resolve(Buffer.alloc(0)),
-  };
-}
-
-function write(name: string, content: unknown, mode = 0o600): string {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-  chmodSync(path, mode);
-  return path;
-}
-
-function thrown(run: () => unknown): SmtpInviteError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SmtpInviteError);
-    return err as SmtpInviteError;
-  }
-  throw new Error('expected an SmtpInviteError');
-}
+const dir = tempCliDir('smtp-invite-config-');
+const { io, write } = dir;
 
 describe('finding the config file', () => {
   it('no file anywhere: no config', () => {
@@ -67,7 +32,7 @@ describe('finding the config file', () => {
   it('finds smtp-invite.config.json, else .smtp-inviterc, in the working directory', () => {
     write('.smtp-inviterc', { smtp: 'smtp://rc.example.com' });
     expect(loadCliConfig(io())).toEqual({
-      path: join(dir, '.smtp-inviterc'),
+      path: join(dir.path, '.smtp-inviterc'),
       smtp: 'smtp://rc.example.com',
     });
     write('smtp-invite.config.json', { smtp: 'smtp://json.example.com' });
@@ -92,13 +57,15 @@ describe('finding the config file', () => {
     const flag = thrown(() => loadCliConfig(io(), 'missing.json'));
     expect(flag.code).toBe('ERR_FILE_READ');
     expect(flag.message).toBe('--config missing.json: cannot read the config file (no such file)');
-    const env = thrown(() => loadCliConfig(io({ SMTP_INVITE_CONFIG: join(dir, 'nope.json') })));
+    const env = thrown(() =>
+      loadCliConfig(io({ SMTP_INVITE_CONFIG: join(dir.path, 'nope.json') })),
+    );
     expect(env.code).toBe('ERR_FILE_READ');
     expect(env.message).toContain('SMTP_INVITE_CONFIG nope.json');
   });
 
   it('a directory in place of the file is an error', () => {
-    mkdirSync(join(dir, 'smtp-invite.config.json'));
+    mkdirSync(join(dir.path, 'smtp-invite.config.json'));
     expect(thrown(() => loadCliConfig(io())).code).toBe('ERR_FILE_READ');
   });
 });
@@ -132,9 +99,9 @@ describe('validation', () => {
   };
 
   it('reads every key, with relative paths resolved against the file directory', () => {
-    const path = join(dir, 'sub', 'c.json');
+    const path = join(dir.path, 'sub', 'c.json');
     const config = parseCliConfig(JSON.stringify(full), path);
-    const sub = join(dir, 'sub');
+    const sub = join(dir.path, 'sub');
     expect(config).toEqual({
       ...full,
       path,
@@ -142,7 +109,7 @@ describe('validation', () => {
       oauth2: {
         ...full.oauth2,
         clientSecretFile: join(sub, 'secrets/client-secret'),
-        refreshTokenFile: join(dir, 'refresh'),
+        refreshTokenFile: join(dir.path, 'refresh'),
         certificateFile: join(sub, 'cert.pem'),
         privateKeyFile: join(sub, 'key.pem'),
         serviceAccountFile: join(sub, 'sa.json'),
@@ -156,11 +123,11 @@ describe('validation', () => {
   });
 
   it('relative paths are relative to the file, not to the working directory', () => {
-    mkdirSync(join(dir, 'conf'));
-    mkdirSync(join(dir, 'work'));
-    writeFileSync(join(dir, 'conf', 'c.json'), JSON.stringify({ tlsCa: 'ca.pem' }));
-    const config = loadCliConfig(io({}, join(dir, 'work')), '../conf/c.json');
-    expect(config?.tlsCa).toBe(join(dir, 'conf', 'ca.pem'));
+    mkdirSync(join(dir.path, 'conf'));
+    mkdirSync(join(dir.path, 'work'));
+    writeFileSync(join(dir.path, 'conf', 'c.json'), JSON.stringify({ tlsCa: 'ca.pem' }));
+    const config = loadCliConfig(io({}, join(dir.path, 'work')), '../conf/c.json');
+    expect(config?.tlsCa).toBe(join(dir.path, 'conf', 'ca.pem'));
   });
 
   it.each([
@@ -211,7 +178,7 @@ describe('validation', () => {
     const err = thrown(() =>
       parseCliConfig(
         typeof content === 'string' ? content : JSON.stringify(content),
-        join(dir, 'c.json'),
+        join(dir.path, 'c.json'),
         'c.json',
       ),
     );

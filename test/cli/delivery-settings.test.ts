@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { SmtpInviteError } from '../../src/errors.ts';
 import type { SmtpInviteConfig } from '../../src/cli/config-file.ts';
 import {
   resolveDeliverySettings,
   type DeliveryFlags,
   type DeliverySettings,
 } from '../../src/cli/delivery-settings.ts';
+import { thrown } from '../support/thrown.ts';
 
 const CWD = '/work/dir';
 const CONFIG_PATH = '/etc/smtp-invite/smtp-invite.config.json';
@@ -29,16 +29,6 @@ function resolveWith(
     config: config === undefined ? undefined : { path: CONFIG_PATH, ...config },
     configName: 'smtp-invite.config.json',
   });
-}
-
-function thrown(run: () => unknown): SmtpInviteError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SmtpInviteError);
-    return err as SmtpInviteError;
-  }
-  throw new Error('expected an SmtpInviteError');
 }
 
 interface Layer {

@@ -1,36 +1,15 @@
 /** Secret files: permissions, empty, huge, several lines; errors name the option and path, never the content. */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { readOptionFile } from '../../src/cli/secret-file.ts';
-import { SmtpInviteError } from '../../src/errors.ts';
+import { tempCliDir } from '../support/temp-cli-dir.ts';
+import { thrown } from '../support/thrown.ts';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'smtp-invite-secret-file-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function file(content: string | Buffer, mode = 0o600): string {
-  const path = join(dir, 'secret');
-  writeFileSync(path, content);
-  chmodSync(path, mode);
-  return path;
-}
-
-function thrown(run: () => unknown): SmtpInviteError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SmtpInviteError);
-    return err as SmtpInviteError;
-  }
-  throw new Error('expected an SmtpInviteError');
-}
+const dir = tempCliDir('smtp-invite-secret-file-');
+/** The secret file of the test, with `content` and `mode`. */
+const file = (content: string | Buffer, mode?: number): string =>
+  dir.write('secret', content, mode);
 
 const option = '--password-file';
 
@@ -62,11 +41,11 @@ describe('readOptionFile', () => {
   });
 
   it('a missing file and a directory are ERR_FILE_READ naming option and path', () => {
-    const missing = join(dir, 'nope');
+    const missing = join(dir.path, 'nope');
     const err = thrown(() => readOptionFile(missing, { option }));
     expect(err.code).toBe('ERR_FILE_READ');
     expect(err.message).toBe(`--password-file ${missing}: cannot read the file (no such file)`);
-    const isDir = thrown(() => readOptionFile(dir, { option, platform: 'win32' }));
+    const isDir = thrown(() => readOptionFile(dir.path, { option, platform: 'win32' }));
     expect(isDir.code).toBe('ERR_FILE_READ');
   });
 
@@ -99,9 +78,7 @@ describe('readOptionFile', () => {
   });
 
   it('paths with spaces are quoted in the chmod advice', () => {
-    const path = join(dir, 'my secret');
-    writeFileSync(path, 'x');
-    chmodSync(path, 0o644);
+    const path = dir.write('my secret', 'x', 0o644);
     expect(thrown(() => readOptionFile(path, { option })).message).toContain(`chmod 600 '${path}'`);
   });
 });

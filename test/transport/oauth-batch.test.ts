@@ -16,15 +16,17 @@ import { createOAuthTokenSource } from '../../src/transport/oauth-token.ts';
 import type { OAuthTokenSource } from '../../src/transport/oauth-token.ts';
 import { createSmtpTransport } from '../../src/transport/smtp-transport.ts';
 import type { Transport } from '../../src/transport/transport.ts';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  TENANT,
+  USER,
+  microsoftConfig,
+} from '../support/oauth-fixture.ts';
 import { startTestSmtpServer } from '../support/smtp-test-server.ts';
 import type { TestSmtpServer } from '../support/smtp-test-server.ts';
 import { startTokenServer } from '../support/token-server.ts';
 import type { TokenServer } from '../support/token-server.ts';
-
-const USER = 'invites@contoso.example';
-const TENANT = 'contoso.onmicrosoft.com';
-const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
-const CLIENT_SECRET = 'Zx8Q~client.secret-value_0123456789';
 
 const TEMPLATE = {
   summary: 'Webinar: {{topic}}',
@@ -73,14 +75,9 @@ async function setup(clientSecret = CLIENT_SECRET): Promise<{
     auth: { user: USER, acceptToken: (token) => tokens.isValid(token) },
   });
   cleanups.push(() => smtp.close());
-  const source = createOAuthTokenSource({
-    provider: 'microsoft',
-    user: USER,
-    tenant: TENANT,
-    clientId: CLIENT_ID,
-    clientSecret,
-    tokenUrl: tokens.microsoftTokenUrl,
-  });
+  const source = createOAuthTokenSource(
+    microsoftConfig(tokens.microsoftTokenUrl, { clientSecret }),
+  );
   const transport = createSmtpTransport({ url: smtp.url, oauth2: source });
   cleanups.push(() => transport.close());
   return { tokens, smtp, source, transport };

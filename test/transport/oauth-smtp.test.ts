@@ -4,8 +4,7 @@
 // SMTPConnection), one token request for many messages and for sessions opened at once, renewal
 // after a refusal (Google's 334 challenge and Exchange Online's plain 535), refusals as
 // ERR_SMTP_AUTH with what to check, and no token, XOAUTH2 string or client secret in any error.
-import { generateKeyPairSync } from 'node:crypto';
-import net from 'node:net';
+import type net from 'node:net';
 
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,46 +19,29 @@ import type {
 import { createSmtpTransport } from '../../src/transport/smtp-transport.ts';
 import type { SmtpOptions } from '../../src/transport/smtp-transport.ts';
 import type { OutgoingMessage, Transport } from '../../src/transport/transport.ts';
+import {
+  APP_CERTIFICATE,
+  CLIENT_SECRET,
+  GOOGLE_REFRESH,
+  GOOGLE_SERVICE_ACCOUNT,
+  REFRESH_TOKEN,
+  USER,
+  closedPort,
+  googleClient,
+  googleConfig,
+  microsoftApp,
+  microsoftConfig,
+  visible,
+} from '../support/oauth-fixture.ts';
 import { rejection } from '../support/rejection.ts';
-import { startTestSmtpServer, tlsFixture } from '../support/smtp-test-server.ts';
+import { startTestSmtpServer } from '../support/smtp-test-server.ts';
 import type { TestSmtpServer } from '../support/smtp-test-server.ts';
 import { startTokenServer } from '../support/token-server.ts';
 import type { TokenServer, TokenServerOptions } from '../support/token-server.ts';
 
-const USER = 'invites@contoso.example';
-const TENANT = 'contoso.onmicrosoft.com';
-const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
-const CLIENT_SECRET = 'Zx8Q~client.secret-value_0123456789';
-const REFRESH_TOKEN = 'rt.initial-refresh-token-0123456789';
-const GOOGLE_CLIENT_ID = '1234-abc.apps.googleusercontent.com';
-const GOOGLE_SECRET = 'GOCSPX-google-client-secret';
-const SA_EMAIL = 'sender@project-1.iam.gserviceaccount.com';
-
-const googleKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const GOOGLE_PRIVATE_PEM = googleKeys.privateKey
-  .export({ type: 'pkcs8', format: 'pem' })
-  .toString();
-const tls = tlsFixture();
-
 const ENDPOINTS: TokenServerOptions = {
-  microsoft: {
-    tenant: TENANT,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    certificatePem: tls.server.cert,
-    refreshToken: REFRESH_TOKEN,
-    rotateRefreshTokens: true,
-  },
-  google: {
-    serviceAccount: {
-      clientEmail: SA_EMAIL,
-      publicKeyPem: googleKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      users: [USER],
-    },
-    clientId: GOOGLE_CLIENT_ID,
-    clientSecret: GOOGLE_SECRET,
-    refreshToken: REFRESH_TOKEN,
-  },
+  ...microsoftApp({ rotateRefreshTokens: true }),
+  ...googleClient(),
 };
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -107,26 +89,6 @@ function message(n: number): OutgoingMessage {
   };
 }
 
-/** Everything an error exposes that could reach a terminal, a log or --json. */
-function visible(err: SmtpInviteError): string {
-  const parts = [
-    err.message,
-    err.stack ?? '',
-    String(err),
-    JSON.stringify(err),
-    err.response ?? '',
-  ];
-  let cause: unknown = err.cause;
-  for (let depth = 0; depth < 5 && cause !== undefined && cause !== null; depth++) {
-    parts.push(
-      cause instanceof Error ? `${cause.message}\n${cause.stack ?? ''}` : '',
-      JSON.stringify(cause) ?? '',
-    );
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return parts.join('\n');
-}
-
 /** The XOAUTH2 initial response carrying `token` (RFC 7628's GS2 form as Google and Microsoft use it). */
 function xoauth2String(token: string): string {
   return Buffer.from(`user=${USER}\u0001auth=Bearer ${token}\u0001\u0001`).toString('base64');
@@ -140,6 +102,10 @@ function expectNoSecret(err: SmtpInviteError, secrets: readonly string[]): void 
   }
 }
 
+/** The Microsoft app with its client secret, against the endpoint `tokens`. */
+const secretConfig = (tokens: TokenServer): OAuthConfig =>
+  microsoftConfig(tokens.microsoftTokenUrl, { clientSecret: CLIENT_SECRET });
+
 const FLOWS: readonly (readonly [
   string,
   (tokens: TokenServer) => OAuthConfig | Promise<OAuthConfig>,
@@ -148,70 +114,24 @@ const FLOWS: readonly (readonly [
     'a ready access token',
     async (tokens) => {
       // A token obtained elsewhere (here: from the same endpoint), handed over as SMTP_OAUTH_TOKEN.
-      const issuer = createOAuthTokenSource({
-        provider: 'microsoft',
-        user: USER,
-        tenant: TENANT,
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        tokenUrl: tokens.microsoftTokenUrl,
-      });
+      const issuer = createOAuthTokenSource(secretConfig(tokens));
       return { provider: 'token', user: USER, accessToken: await issuer.getToken(false) };
     },
   ],
-  [
-    'microsoft, client secret',
-    (tokens) => ({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      tokenUrl: tokens.microsoftTokenUrl,
-    }),
-  ],
+  ['microsoft, client secret', secretConfig],
   [
     'microsoft, certificate',
-    (tokens) => ({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      certificate: { privateKeyPem: tls.server.key, certificatePem: tls.server.cert },
-      tokenUrl: tokens.microsoftTokenUrl,
-    }),
+    (tokens) => microsoftConfig(tokens.microsoftTokenUrl, { certificate: APP_CERTIFICATE }),
   ],
   [
     'microsoft, refresh token',
-    (tokens) => ({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      refreshToken: REFRESH_TOKEN,
-      tokenUrl: tokens.microsoftTokenUrl,
-    }),
+    (tokens) => microsoftConfig(tokens.microsoftTokenUrl, { refreshToken: REFRESH_TOKEN }),
   ],
   [
     'google, service account',
-    (tokens) => ({
-      provider: 'google',
-      user: USER,
-      serviceAccount: { clientEmail: SA_EMAIL, privateKeyPem: GOOGLE_PRIVATE_PEM },
-      tokenUrl: tokens.googleTokenUrl,
-    }),
+    (tokens) => googleConfig(tokens.googleTokenUrl, GOOGLE_SERVICE_ACCOUNT),
   ],
-  [
-    'google, refresh token',
-    (tokens) => ({
-      provider: 'google',
-      user: USER,
-      clientId: GOOGLE_CLIENT_ID,
-      clientSecret: GOOGLE_SECRET,
-      refreshToken: REFRESH_TOKEN,
-      tokenUrl: tokens.googleTokenUrl,
-    }),
-  ],
+  ['google, refresh token', (tokens) => googleConfig(tokens.googleTokenUrl, GOOGLE_REFRESH)],
 ];
 
 describe.each(FLOWS)('XOAUTH2 with %s', (_name, configFor) => {
@@ -234,15 +154,6 @@ describe.each(FLOWS)('XOAUTH2 with %s', (_name, configFor) => {
     expect(tokens.requests - before).toBeLessThanOrEqual(1);
     expect(t.description).toContain(`XOAUTH2 as ${USER}`);
   });
-});
-
-const secretConfig = (tokens: TokenServer): OAuthConfig => ({
-  provider: 'microsoft',
-  user: USER,
-  tenant: TENANT,
-  clientId: CLIENT_ID,
-  clientSecret: CLIENT_SECRET,
-  tokenUrl: tokens.microsoftTokenUrl,
 });
 
 describe('token reuse', () => {
@@ -295,36 +206,35 @@ describe('token reuse', () => {
   });
 });
 
+/** A client-secret source whose cached token the endpoint has revoked: its next login is refused. */
+async function revokedSource(tokens: TokenServer): Promise<OAuthTokenSource> {
+  const source = createOAuthTokenSource(secretConfig(tokens));
+  tokens.revoke(await source.getToken(false));
+  return source;
+}
+
+/** Sends `m` through send(), or through a session opened for it. */
+async function deliver(
+  t: Transport,
+  way: 'send' | 'openSession',
+  m: OutgoingMessage,
+): Promise<void> {
+  if (way === 'send') {
+    await t.send(m);
+    return;
+  }
+  const session = await t.openSession!();
+  await session.send(m);
+  await session.close();
+}
+
 describe('a token revoked at the server is renewed once, and the message goes', () => {
-  async function revokedSetup(): Promise<{
-    tokens: TokenServer;
-    smtp: TestSmtpServer;
-    source: OAuthTokenSource;
-  }> {
+  it.each(['send', 'openSession'] as const)('through %s()', async (way) => {
     const tokens = await tokenServer();
     const smtp = await smtpServer(tokens);
-    const source = createOAuthTokenSource(secretConfig(tokens));
-    tokens.revoke(await source.getToken(false));
-    return { tokens, smtp, source };
-  }
+    const t = transport({ url: smtp.url, oauth2: await revokedSource(tokens) });
 
-  it('through send()', async () => {
-    const { tokens, smtp, source } = await revokedSetup();
-    const t = transport({ url: smtp.url, oauth2: source });
-
-    await t.send(message(1));
-
-    expect(smtp.received).toHaveLength(1);
-    expect(tokens.requests).toBe(2);
-  });
-
-  it('through openSession()', async () => {
-    const { tokens, smtp, source } = await revokedSetup();
-    const t = transport({ url: smtp.url, oauth2: source });
-
-    const session = await t.openSession!();
-    await session.send(message(1));
-    await session.close();
+    await deliver(t, way, message(1));
 
     expect(smtp.received).toHaveLength(1);
     expect(tokens.requests).toBe(2);
@@ -380,34 +290,21 @@ async function exchangeLikeServer(
 }
 
 describe('a server that refuses with a plain 535 (Exchange Online)', () => {
-  it('send(): the token is renewed once and the message goes', async () => {
-    const tokens = await tokenServer();
-    const smtp = await exchangeLikeServer(tokens);
-    const source = createOAuthTokenSource(secretConfig(tokens));
-    tokens.revoke(await source.getToken(false));
-    const t = transport({ url: smtp.url, oauth2: source });
+  it.each(['send', 'openSession'] as const)(
+    '%s(): the token is renewed once and the message goes',
+    async (way) => {
+      const tokens = await tokenServer();
+      const smtp = await exchangeLikeServer(tokens);
+      const t = transport({ url: smtp.url, oauth2: await revokedSource(tokens) });
 
-    await t.send(message(1));
+      await deliver(t, way, message(1));
 
-    expect(smtp.received).toBe(1);
-    expect(smtp.logins).toBe(2);
-    expect(tokens.requests).toBe(2);
-  });
-
-  it('openSession(): the token is renewed once and the message goes', async () => {
-    const tokens = await tokenServer();
-    const smtp = await exchangeLikeServer(tokens);
-    const source = createOAuthTokenSource(secretConfig(tokens));
-    tokens.revoke(await source.getToken(false));
-    const t = transport({ url: smtp.url, oauth2: source });
-
-    const session = await t.openSession!();
-    await session.send(message(1));
-    await session.close();
-
-    expect(smtp.received).toBe(1);
-    expect(tokens.requests).toBe(2);
-  });
+      expect(smtp.received).toBe(1);
+      // The refused login and the one with the renewed token.
+      expect(smtp.logins).toBe(2);
+      expect(tokens.requests).toBe(2);
+    },
+  );
 
   it('refused again after renewal: ERR_SMTP_AUTH with what to check in Microsoft 365, tokens masked even when echoed', async () => {
     const tokens = await tokenServer();
@@ -444,9 +341,7 @@ describe('a server that refuses with a plain 535 (Exchange Online)', () => {
       () =>
         '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.',
     );
-    const source = createOAuthTokenSource(secretConfig(tokens));
-    tokens.revoke(await source.getToken(false));
-    const t = transport({ url: smtp.url, oauth2: source });
+    const t = transport({ url: smtp.url, oauth2: await revokedSource(tokens) });
 
     const err = await rejection(t.send(message(1)));
 
@@ -517,10 +412,9 @@ describe('the token endpoint failing', () => {
       const wrong = 'Wr0ng~secret.value_9876543210';
       const t = transport({
         url: smtp.url,
-        oauth2: createOAuthTokenSource({
-          ...secretConfig(tokens),
-          clientSecret: wrong,
-        } as OAuthConfig),
+        oauth2: createOAuthTokenSource(
+          microsoftConfig(tokens.microsoftTokenUrl, { clientSecret: wrong }),
+        ),
       });
 
       const err = await rejection(
@@ -539,16 +433,14 @@ describe('the token endpoint failing', () => {
   it('unreachable: ERR_SMTP_AUTH, transient', async () => {
     const tokens = await tokenServer();
     const smtp = await smtpServer(tokens);
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await closedPort();
     const t = transport({
       url: smtp.url,
-      oauth2: createOAuthTokenSource({
-        ...secretConfig(tokens),
-        tokenUrl: `http://127.0.0.1:${port}/t/oauth2/v2.0/token`,
-      } as OAuthConfig),
+      oauth2: createOAuthTokenSource(
+        microsoftConfig(`http://127.0.0.1:${port}/t/oauth2/v2.0/token`, {
+          clientSecret: CLIENT_SECRET,
+        }),
+      ),
     });
 
     const err = await rejection(t.send(message(1)));
@@ -565,14 +457,7 @@ describe('settings', () => {
 
   it('an http:// token URL to a non-loopback host is refused before anything is sent (ERR_CONFIG)', () => {
     expect(() =>
-      createOAuthTokenSource({
-        provider: 'google',
-        user: USER,
-        clientId: GOOGLE_CLIENT_ID,
-        clientSecret: GOOGLE_SECRET,
-        refreshToken: REFRESH_TOKEN,
-        tokenUrl: 'http://oauth2.example.com/token',
-      }),
+      createOAuthTokenSource(googleConfig('http://oauth2.example.com/token', GOOGLE_REFRESH)),
     ).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }));
   });
 

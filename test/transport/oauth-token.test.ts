@@ -2,9 +2,6 @@
 // each flow's request as the endpoint checks it (secrets, signed assertions, refresh-token
 // rotation), caching and single flight, refresh before expiry on an injected clock, every
 // failure as ERR_SMTP_AUTH with what to check and no secret, and the settings checks.
-import { generateKeyPairSync } from 'node:crypto';
-import net from 'node:net';
-
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { SmtpInviteError } from '../../src/errors.ts';
@@ -13,23 +10,31 @@ import {
   parseGoogleServiceAccountKey,
 } from '../../src/transport/oauth-token.ts';
 import type { OAuthConfig, OAuthTokenSourceOptions } from '../../src/transport/oauth-token.ts';
+import {
+  APP_CERTIFICATE,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  GOOGLE_CLIENT_ID,
+  GOOGLE_PRIVATE_PEM,
+  GOOGLE_REFRESH,
+  GOOGLE_SERVICE_ACCOUNT,
+  REFRESH_TOKEN,
+  SA_EMAIL,
+  TENANT,
+  USER,
+  closedPort,
+  googleClient,
+  googleConfig,
+  microsoftApp,
+  microsoftConfig,
+  visible,
+} from '../support/oauth-fixture.ts';
+import type { MicrosoftConfig } from '../support/oauth-fixture.ts';
 import { rejection } from '../support/rejection.ts';
 import { tlsFixture } from '../support/smtp-test-server.ts';
 import { startTokenServer } from '../support/token-server.ts';
 import type { TokenServer, TokenServerOptions } from '../support/token-server.ts';
 
-const USER = 'invites@contoso.example';
-const TENANT = 'contoso.onmicrosoft.com';
-const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
-const CLIENT_SECRET = 'Zx8Q~client.secret-value_0123456789';
-const REFRESH_TOKEN = 'rt.initial-refresh-token-0123456789';
-const GOOGLE_CLIENT_ID = '1234-abc.apps.googleusercontent.com';
-const GOOGLE_SECRET = 'GOCSPX-google-client-secret';
-const SA_EMAIL = 'sender@project-1.iam.gserviceaccount.com';
-
-const google = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const GOOGLE_PRIVATE_PEM = google.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const GOOGLE_PUBLIC_PEM = google.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const tls = tlsFixture();
 /** A line from inside the PEM keys: what an echo of a key would show. */
 const KEY_BODY = tls.server.key.split('\n')[1]!;
@@ -46,57 +51,25 @@ async function tokenServer(options: TokenServerOptions): Promise<TokenServer> {
   return s;
 }
 
-const microsoftApp = (extra: Partial<NonNullable<TokenServerOptions['microsoft']>> = {}) => ({
-  microsoft: {
-    tenant: TENANT,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    certificatePem: tls.server.cert,
-    refreshToken: REFRESH_TOKEN,
-    ...extra,
-  },
-});
+/** A Microsoft source for USER against the endpoint `s`, with `credential`. */
+const microsoftSource = (
+  s: TokenServer,
+  credential: Partial<MicrosoftConfig>,
+  options?: OAuthTokenSourceOptions,
+) => createOAuthTokenSource(microsoftConfig(s.microsoftTokenUrl, credential), options);
 
-const googleClient = {
-  google: {
-    serviceAccount: { clientEmail: SA_EMAIL, publicKeyPem: GOOGLE_PUBLIC_PEM, users: [USER] },
-    clientId: GOOGLE_CLIENT_ID,
-    clientSecret: GOOGLE_SECRET,
-    refreshToken: REFRESH_TOKEN,
-  },
-};
-
-/** Everything an error exposes that could reach a terminal or a log. */
-function visible(err: SmtpInviteError): string {
-  const cause = err.cause;
-  return [
-    err.message,
-    err.stack ?? '',
-    String(err),
-    JSON.stringify(err),
-    cause instanceof Error ? `${cause.message}\n${cause.stack ?? ''}` : String(cause),
-  ].join('\n');
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** The error of the Google refresh-token flow when the endpoint `s` gives `reply` instead of a token. */
+async function cannedReplyError(reply: TokenServer['cannedReply']): Promise<SmtpInviteError> {
+  const s = await tokenServer(googleClient());
+  s.cannedReply = reply;
+  const source = createOAuthTokenSource(googleConfig(s.googleTokenUrl, GOOGLE_REFRESH));
+  return rejection(source.getToken(false));
 }
 
 describe('each flow gets a token the endpoint issued', () => {
   it('microsoft, app-only with a client secret: client_credentials with the .default scope', async () => {
     const s = await tokenServer(microsoftApp());
-    const source = createOAuthTokenSource({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      tokenUrl: s.microsoftTokenUrl,
-    });
+    const source = microsoftSource(s, { clientSecret: CLIENT_SECRET });
 
     const token = await source.getToken(false);
 
@@ -116,14 +89,7 @@ describe('each flow gets a token the endpoint issued', () => {
 
   it('microsoft, app-only with a certificate: a PS256 assertion the endpoint verifies, a fresh jti each time', async () => {
     const s = await tokenServer(microsoftApp());
-    const source = createOAuthTokenSource({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      certificate: { privateKeyPem: tls.server.key, certificatePem: tls.server.cert },
-      tokenUrl: s.microsoftTokenUrl,
-    });
+    const source = microsoftSource(s, { certificate: APP_CERTIFICATE });
 
     const first = await source.getToken(false);
     // The endpoint refuses a replayed jti: a second token needs a second, new assertion.
@@ -137,14 +103,7 @@ describe('each flow gets a token the endpoint issued', () => {
   it('microsoft, a certificate of another key: the endpoint refuses the assertion', async () => {
     // The endpoint has the self-signed certificate registered, we sign with the server key.
     const s = await tokenServer(microsoftApp({ certificatePem: tls.selfSigned.cert }));
-    const source = createOAuthTokenSource({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      certificate: { privateKeyPem: tls.server.key, certificatePem: tls.server.cert },
-      tokenUrl: s.microsoftTokenUrl,
-    });
+    const source = microsoftSource(s, { certificate: APP_CERTIFICATE });
 
     const err = await rejection(source.getToken(false));
 
@@ -157,15 +116,9 @@ describe('each flow gets a token the endpoint issued', () => {
   it('microsoft, delegated: refresh_token grant with SMTP.Send; a rotated refresh token is kept and handed over', async () => {
     const s = await tokenServer(microsoftApp({ rotateRefreshTokens: true }));
     const handedOver: string[] = [];
-    const source = createOAuthTokenSource(
-      {
-        provider: 'microsoft',
-        user: USER,
-        tenant: TENANT,
-        clientId: CLIENT_ID,
-        refreshToken: REFRESH_TOKEN,
-        tokenUrl: s.microsoftTokenUrl,
-      },
+    const source = microsoftSource(
+      s,
+      { refreshToken: REFRESH_TOKEN },
       { onRefreshToken: (t) => handedOver.push(t) },
     );
 
@@ -185,15 +138,9 @@ describe('each flow gets a token the endpoint issued', () => {
 
   it('microsoft, delegated: a failing onRefreshToken does not stop the token', async () => {
     const s = await tokenServer(microsoftApp({ rotateRefreshTokens: true }));
-    const source = createOAuthTokenSource(
-      {
-        provider: 'microsoft',
-        user: USER,
-        tenant: TENANT,
-        clientId: CLIENT_ID,
-        refreshToken: REFRESH_TOKEN,
-        tokenUrl: s.microsoftTokenUrl,
-      },
+    const source = microsoftSource(
+      s,
+      { refreshToken: REFRESH_TOKEN },
       {
         onRefreshToken: () => {
           throw new Error('disk full');
@@ -206,13 +153,8 @@ describe('each flow gets a token the endpoint issued', () => {
   });
 
   it('google, service account: a JWT bearer grant for the delegated mailbox', async () => {
-    const s = await tokenServer(googleClient);
-    const source = createOAuthTokenSource({
-      provider: 'google',
-      user: USER,
-      serviceAccount: { clientEmail: SA_EMAIL, privateKeyPem: GOOGLE_PRIVATE_PEM },
-      tokenUrl: s.googleTokenUrl,
-    });
+    const s = await tokenServer(googleClient());
+    const source = createOAuthTokenSource(googleConfig(s.googleTokenUrl, GOOGLE_SERVICE_ACCOUNT));
 
     const token = await source.getToken(false);
 
@@ -222,13 +164,13 @@ describe('each flow gets a token the endpoint issued', () => {
   });
 
   it('google, service account for a mailbox it was not delegated: says the user does not exist', async () => {
-    const s = await tokenServer(googleClient);
-    const source = createOAuthTokenSource({
-      provider: 'google',
-      user: 'someone.else@contoso.example',
-      serviceAccount: { clientEmail: SA_EMAIL, privateKeyPem: GOOGLE_PRIVATE_PEM },
-      tokenUrl: s.googleTokenUrl,
-    });
+    const s = await tokenServer(googleClient());
+    const source = createOAuthTokenSource(
+      googleConfig(s.googleTokenUrl, {
+        ...GOOGLE_SERVICE_ACCOUNT,
+        user: 'someone.else@contoso.example',
+      }),
+    );
 
     const err = await rejection(source.getToken(false));
 
@@ -239,14 +181,13 @@ describe('each flow gets a token the endpoint issued', () => {
   });
 
   it('google, service account without delegation for the scope: names domain-wide delegation', async () => {
-    const s = await tokenServer(googleClient);
-    const source = createOAuthTokenSource({
-      provider: 'google',
-      user: USER,
-      serviceAccount: { clientEmail: SA_EMAIL, privateKeyPem: GOOGLE_PRIVATE_PEM },
-      tokenUrl: s.googleTokenUrl,
-      scope: 'https://www.googleapis.com/auth/gmail.send',
-    });
+    const s = await tokenServer(googleClient());
+    const source = createOAuthTokenSource(
+      googleConfig(s.googleTokenUrl, {
+        ...GOOGLE_SERVICE_ACCOUNT,
+        scope: 'https://www.googleapis.com/auth/gmail.send',
+      }),
+    );
 
     const err = await rejection(source.getToken(false));
 
@@ -256,15 +197,8 @@ describe('each flow gets a token the endpoint issued', () => {
   });
 
   it('google, refresh token: client id + secret + refresh token', async () => {
-    const s = await tokenServer(googleClient);
-    const source = createOAuthTokenSource({
-      provider: 'google',
-      user: USER,
-      clientId: GOOGLE_CLIENT_ID,
-      clientSecret: GOOGLE_SECRET,
-      refreshToken: REFRESH_TOKEN,
-      tokenUrl: s.googleTokenUrl,
-    });
+    const s = await tokenServer(googleClient());
+    const source = createOAuthTokenSource(googleConfig(s.googleTokenUrl, GOOGLE_REFRESH));
 
     const token = await source.getToken(false);
 
@@ -293,18 +227,17 @@ describe('each flow gets a token the endpoint issued', () => {
 });
 
 describe('caching', () => {
-  const secretConfig = (s: TokenServer): OAuthConfig => ({
-    provider: 'microsoft',
-    user: USER,
-    tenant: TENANT,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    tokenUrl: s.microsoftTokenUrl,
-  });
+  /** A client-secret source against an endpoint started with `options` (the Microsoft app added). */
+  async function secretSource(
+    options: Omit<TokenServerOptions, 'microsoft'> = {},
+    sourceOptions?: OAuthTokenSourceOptions,
+  ) {
+    const s = await tokenServer({ ...microsoftApp(), ...options });
+    return { s, source: microsoftSource(s, { clientSecret: CLIENT_SECRET }, sourceOptions) };
+  }
 
   it('reuses a token for many requests', async () => {
-    const s = await tokenServer(microsoftApp());
-    const source = createOAuthTokenSource(secretConfig(s));
+    const { s, source } = await secretSource();
 
     const tokens = [];
     for (let i = 0; i < 10; i++) tokens.push(await source.getToken(false));
@@ -314,8 +247,7 @@ describe('caching', () => {
   });
 
   it('concurrent requests share one HTTP request (single flight)', async () => {
-    const s = await tokenServer({ ...microsoftApp(), delayMs: 100 });
-    const source = createOAuthTokenSource(secretConfig(s));
+    const { s, source } = await secretSource({ delayMs: 100 });
 
     const tokens = await Promise.all(Array.from({ length: 6 }, () => source.getToken(false)));
 
@@ -324,8 +256,7 @@ describe('caching', () => {
   });
 
   it('renew asks for a new token, unless another caller already replaced the refused one', async () => {
-    const s = await tokenServer(microsoftApp());
-    const source = createOAuthTokenSource(secretConfig(s));
+    const { s, source } = await secretSource();
     const first = await source.getToken(false);
 
     const renewed = await source.getToken(true, first);
@@ -338,9 +269,8 @@ describe('caching', () => {
   });
 
   it('renews shortly before expiry, on the injected clock', async () => {
-    const s = await tokenServer(microsoftApp());
     let now = Date.parse('2026-11-21T10:00:00Z');
-    const source = createOAuthTokenSource(secretConfig(s), { now: () => now });
+    const { s, source } = await secretSource({}, { now: () => now });
 
     const first = await source.getToken(false);
     now += 54 * 60_000 + 59_000; // 54:59 of a 60-minute token
@@ -354,9 +284,8 @@ describe('caching', () => {
   });
 
   it('renews a short-lived token a quarter of its lifetime before expiry', async () => {
-    const s = await tokenServer({ ...microsoftApp(), expiresIn: 60 });
     let now = 1_800_000_000_000;
-    const source = createOAuthTokenSource(secretConfig(s), { now: () => now });
+    const { s, source } = await secretSource({ expiresIn: 60 }, { now: () => now });
 
     const first = await source.getToken(false);
     now += 44_000;
@@ -367,8 +296,7 @@ describe('caching', () => {
   });
 
   it('does not cache a failure: the next call asks again', async () => {
-    const s = await tokenServer(microsoftApp());
-    const source = createOAuthTokenSource(secretConfig(s));
+    const { s, source } = await secretSource();
     s.refuseWith = { status: 503, error: 'temporarily_unavailable', description: 'busy' };
 
     const err = await rejection(source.getToken(false));
@@ -385,16 +313,8 @@ describe('token endpoint failures are ERR_SMTP_AUTH with what to check, and no s
   it('a wrong client secret: invalid_client, AADSTS7000215, one line, no trace ids, no secret', async () => {
     const s = await tokenServer(microsoftApp());
     const wrong = 'Wr0ng~secret.value_9876543210';
-    const source = createOAuthTokenSource({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      clientSecret: wrong,
-      tokenUrl: s.microsoftTokenUrl,
-    });
 
-    const err = await rejection(source.getToken(false));
+    const err = await rejection(microsoftSource(s, { clientSecret: wrong }).getToken(false));
 
     expect(err.code).toBe('ERR_SMTP_AUTH');
     expect(err.isTransient).toBe(false);
@@ -412,16 +332,8 @@ describe('token endpoint failures are ERR_SMTP_AUTH with what to check, and no s
   it('an expired client secret: AADSTS7000222', async () => {
     const expired = 'old~expired.secret_value';
     const s = await tokenServer(microsoftApp({ expiredSecret: expired }));
-    const source = createOAuthTokenSource({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      clientSecret: expired,
-      tokenUrl: s.microsoftTokenUrl,
-    });
 
-    const err = await rejection(source.getToken(false));
+    const err = await rejection(microsoftSource(s, { clientSecret: expired }).getToken(false));
 
     expect(err.message).toContain('the client secret has expired: create a new one');
     expect(visible(err)).not.toContain(expired);
@@ -429,13 +341,9 @@ describe('token endpoint failures are ERR_SMTP_AUTH with what to check, and no s
 
   it('an unknown application: AADSTS700016 says to check the client ID and tenant', async () => {
     const s = await tokenServer(microsoftApp());
-    const source = createOAuthTokenSource({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
+    const source = microsoftSource(s, {
       clientId: '99999999-0000-0000-0000-000000000000',
       clientSecret: CLIENT_SECRET,
-      tokenUrl: s.microsoftTokenUrl,
     });
 
     const err = await rejection(source.getToken(false));
@@ -447,16 +355,8 @@ describe('token endpoint failures are ERR_SMTP_AUTH with what to check, and no s
   it('an expired refresh token: invalid_grant, sign in again, the refresh token never shown', async () => {
     const s = await tokenServer(microsoftApp());
     const stale = 'rt.stale-refresh-token-abcdef';
-    const source = createOAuthTokenSource({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      refreshToken: stale,
-      tokenUrl: s.microsoftTokenUrl,
-    });
 
-    const err = await rejection(source.getToken(false));
+    const err = await rejection(microsoftSource(s, { refreshToken: stale }).getToken(false));
 
     expect(err.message).toContain('invalid_grant');
     expect(err.message).toContain('sign in again');
@@ -470,16 +370,10 @@ describe('token endpoint failures are ERR_SMTP_AUTH with what to check, and no s
       error: 'invalid_request',
       description: `bad client_secret=${CLIENT_SECRET}\u001b[31m red`,
     };
-    const source = createOAuthTokenSource({
-      provider: 'microsoft',
-      user: USER,
-      tenant: TENANT,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      tokenUrl: s.microsoftTokenUrl,
-    });
 
-    const err = await rejection(source.getToken(false));
+    const err = await rejection(
+      microsoftSource(s, { clientSecret: CLIENT_SECRET }).getToken(false),
+    );
 
     expect(err.message).toContain('bad client_secret=***');
     expect(err.message).not.toContain('\u001b');
@@ -488,14 +382,9 @@ describe('token endpoint failures are ERR_SMTP_AUTH with what to check, and no s
 
   it('an unreachable endpoint: transient, says it could not be reached', async () => {
     const port = await closedPort();
-    const source = createOAuthTokenSource({
-      provider: 'google',
-      user: USER,
-      clientId: GOOGLE_CLIENT_ID,
-      clientSecret: GOOGLE_SECRET,
-      refreshToken: REFRESH_TOKEN,
-      tokenUrl: `http://127.0.0.1:${port}/token`,
-    });
+    const source = createOAuthTokenSource(
+      googleConfig(`http://127.0.0.1:${port}/token`, GOOGLE_REFRESH),
+    );
 
     const err = await rejection(source.getToken(false));
 
@@ -507,18 +396,10 @@ describe('token endpoint failures are ERR_SMTP_AUTH with what to check, and no s
   });
 
   it('an endpoint that does not answer in time', async () => {
-    const s = await tokenServer({ ...googleClient, delayMs: 2_000 });
-    const source = createOAuthTokenSource(
-      {
-        provider: 'google',
-        user: USER,
-        clientId: GOOGLE_CLIENT_ID,
-        clientSecret: GOOGLE_SECRET,
-        refreshToken: REFRESH_TOKEN,
-        tokenUrl: s.googleTokenUrl,
-      },
-      { timeoutMs: 100 },
-    );
+    const s = await tokenServer({ ...googleClient(), delayMs: 2_000 });
+    const source = createOAuthTokenSource(googleConfig(s.googleTokenUrl, GOOGLE_REFRESH), {
+      timeoutMs: 100,
+    });
 
     const err = await rejection(source.getToken(false));
 
@@ -527,57 +408,27 @@ describe('token endpoint failures are ERR_SMTP_AUTH with what to check, and no s
   });
 
   it('a reply that is not JSON (a proxy error page)', async () => {
-    const s = await tokenServer(googleClient);
-    s.cannedReply = { status: 502, body: '<html><body>Bad gateway</body></html>' };
-    const source = createOAuthTokenSource({
-      provider: 'google',
-      user: USER,
-      clientId: GOOGLE_CLIENT_ID,
-      clientSecret: GOOGLE_SECRET,
-      refreshToken: REFRESH_TOKEN,
-      tokenUrl: s.googleTokenUrl,
+    const err = await cannedReplyError({
+      status: 502,
+      body: '<html><body>Bad gateway</body></html>',
     });
-
-    const err = await rejection(source.getToken(false));
 
     expect(err.message).toContain('the reply (HTTP 502) is not a JSON object: retry later');
     expect(err.isTransient).toBe(true);
   });
 
   it('a success without access_token', async () => {
-    const s = await tokenServer(googleClient);
-    s.cannedReply = {
+    const err = await cannedReplyError({
       status: 200,
       body: JSON.stringify({ token_type: 'Bearer', expires_in: 3600 }),
       contentType: 'application/json',
-    };
-    const source = createOAuthTokenSource({
-      provider: 'google',
-      user: USER,
-      clientId: GOOGLE_CLIENT_ID,
-      clientSecret: GOOGLE_SECRET,
-      refreshToken: REFRESH_TOKEN,
-      tokenUrl: s.googleTokenUrl,
     });
-
-    const err = await rejection(source.getToken(false));
 
     expect(err.message).toContain('the reply has no access_token');
   });
 
   it('a redirect is not followed (it would re-post the credentials elsewhere)', async () => {
-    const s = await tokenServer(googleClient);
-    s.cannedReply = { status: 307, body: '' };
-    const source = createOAuthTokenSource({
-      provider: 'google',
-      user: USER,
-      clientId: GOOGLE_CLIENT_ID,
-      clientSecret: GOOGLE_SECRET,
-      refreshToken: REFRESH_TOKEN,
-      tokenUrl: s.googleTokenUrl,
-    });
-
-    const err = await rejection(source.getToken(false));
+    const err = await cannedReplyError({ status: 307, body: '' });
 
     expect(err.message).toContain('it answered with a redirect (HTTP 307)');
   });
@@ -610,11 +461,7 @@ describe('settings are checked when the source is made (ERR_CONFIG naming the fi
     ['no credential', base, /no credential was given: give a client secret .* or a refresh token/],
     [
       'a secret and a certificate',
-      {
-        ...base,
-        clientSecret: 's',
-        certificate: { privateKeyPem: tls.server.key, certificatePem: tls.server.cert },
-      },
+      { ...base, clientSecret: 's', certificate: APP_CERTIFICATE },
       /both a client secret and a certificate/,
     ],
     [
