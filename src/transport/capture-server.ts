@@ -24,6 +24,10 @@ export interface ReceivedMessage {
   /** MAIL FROM and the RCPT TO addresses the server accepted. */
   readonly envelope: { from: string; to: string[] };
   readonly raw: Buffer;
+  /** The connection was TLS (implicit, or upgraded by STARTTLS) when the message came. */
+  readonly secure: boolean;
+  /** The user the connection logged in as, if it did. */
+  readonly user: string | undefined;
 }
 
 /** An SMTP reply, e.g. `{ code: 550, message: '5.1.1 No such user' }`. */
@@ -44,6 +48,8 @@ export interface HookContext {
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
   /** The user this connection logged in as, if it did. */
   readonly user: string | undefined;
+  /** The connection is TLS (implicit, or upgraded by STARTTLS). */
+  readonly secure: boolean;
 }
 
 /** A hook may answer at once or later (a promise): a server that is slow on one command only. */
@@ -217,6 +223,7 @@ export async function startCaptureServer(
         to: rcptTo.map((rcpt) => rcpt.address),
       },
       user: typeof session.user === 'string' ? session.user : undefined,
+      secure: session.secure,
     };
   };
 
@@ -360,7 +367,12 @@ export async function startCaptureServer(
               later(() => refuse(session, reply, callback));
               return;
             }
-            received.push({ envelope: { ...context.envelope, to: [...context.envelope.to] }, raw });
+            received.push({
+              envelope: { ...context.envelope, to: [...context.envelope.to] },
+              raw,
+              secure: context.secure,
+              user: context.user,
+            });
             queued += 1;
             const number = queued;
             later(() => callback(null, `2.0.0 OK: captured as message ${number}`));

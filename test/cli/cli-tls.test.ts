@@ -116,6 +116,7 @@ describe('TLS through the CLI', () => {
     expect(ok.stderr).not.toContain('ERR_');
     expect(ok.code).toBe(0);
     expect(s.received).toHaveLength(1);
+    expect(s.received[0]?.secure).toBe(true);
     expect(ok.stderr).toContain('(implicit TLS)');
   });
 
@@ -132,6 +133,7 @@ describe('TLS through the CLI', () => {
     const r = await send(s.url, ['--tls-ca', SELF_SIGNED]);
     expect(r.code).toBe(0);
     expect(s.received).toHaveLength(1);
+    expect(s.received[0]?.secure).toBe(true);
   });
 
   it('a certificate for another host name: ERR_SMTP_TLS saying so (not "use --tls-ca")', async () => {
@@ -165,6 +167,7 @@ describe('TLS through the CLI', () => {
     const r = await send(`smtp://127.0.0.1:${wire.port}`, ['--tls-ca', CA]);
     expect(r.code).toBe(0);
     expect(s.received).toHaveLength(1);
+    expect(s.received[0]?.secure).toBe(true);
     expect(wire.sent()).toContain('STARTTLS');
     expect(wire.sent()).not.toContain('MAIL FROM');
     expect(wire.sent()).not.toContain('TLS check 7f3a');
@@ -177,6 +180,7 @@ describe('TLS through the CLI', () => {
     const r = await send(`smtp://127.0.0.1:${wire.port}`, ['--require-tls']);
     expect(r.code).toBe(0);
     expect(s.received).toHaveLength(1);
+    expect(s.received[0]?.secure).toBe(true);
     expect(r.stderr).toContain('(STARTTLS required)');
     expect(wire.sent()).toContain('STARTTLS');
     expect(wire.sent()).not.toContain('MAIL FROM');
@@ -196,6 +200,7 @@ describe('TLS through the CLI', () => {
     const r = await send(`smtp://127.0.0.1:${wire.port}`);
     expect(r.code).toBe(0);
     expect(wire.sent()).toContain('MAIL FROM');
+    expect(s.received.map((m) => m.secure)).toEqual([false]);
     expect(wire.sent()).toContain('TLS check 7f3a');
   });
 
@@ -222,6 +227,7 @@ describe('TLS through the CLI', () => {
     const r = await send(s.url, ['--insecure']);
     expect(r.code).toBe(0);
     expect(s.received).toHaveLength(1);
+    expect(s.received[0]?.secure).toBe(true);
     expect(r.stderr).not.toContain('WARNING');
   });
 

@@ -15,9 +15,8 @@
  * app: exit 3, ERR_SMTP_AUTH with what to check, nothing sent, nothing recorded (the same send
  * then works).
  *
- * TLS use is not observable in the capture server's records (ReceivedMessage has no TLS flag): it
- * follows from the server speaking implicit TLS only (smtps://, TLS from the first byte), so any
- * message it received came over TLS.
+ * The capture server records, for every message, whether its connection was TLS and who had
+ * logged in.
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -383,6 +382,8 @@ describe('production sending from the config file alone (smtps + XOAUTH2 + DKIM 
     const attendees = event.attendees.map((a) => a.email).sort();
     expect(server.received).toHaveLength(expected.length * attendees.length);
     for (const [i, message] of server.received.entries()) {
+      expect(message.secure).toBe(true);
+      expect(message.user).toBe(SERVICE.email);
       await checkMessage(message.raw, message.envelope, expected[Math.floor(i / 2)]!);
     }
     for (const [i] of expected.entries()) {

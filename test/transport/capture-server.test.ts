@@ -5,6 +5,8 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 
 import { startCaptureServer } from '../../src/transport/capture-server.ts';
+import { createSmtpTransport } from '../../src/transport/smtp-transport.ts';
+import { tlsFixture } from '../support/smtp-test-server.ts';
 
 /** Sends SMTP lines one at a time, each after the previous reply; returns every reply. */
 async function converse(port: number, lines: readonly string[]): Promise<string[]> {
@@ -65,6 +67,8 @@ describe('capture server', () => {
         {
           envelope: { from: 'alice@example.com', to: ['bob@example.com'] },
           raw: Buffer.from('Subject: x\r\n\r\n.leading dot\r\nline\r\n'),
+          secure: false,
+          user: undefined,
         },
       ]);
     } finally {
@@ -102,5 +106,70 @@ describe('capture server', () => {
       });
     });
     expect(refused).toBe(true);
+  });
+});
+
+describe('capture server with TLS and AUTH', () => {
+  const message = {
+    messageId: 'tls-1@example.com',
+    envelope: { from: 'ann@example.com', to: ['bob@example.com'] },
+    raw: Buffer.from('Subject: over TLS\r\n\r\nhello\r\n'),
+  };
+
+  it.each(['starttls', 'implicit'] as const)(
+    'records that a %s message came over TLS, and who logged in',
+    async (mode) => {
+      const { ca, server: cert } = tlsFixture();
+      const server = await startCaptureServer({
+        tls: { ...cert, mode },
+        auth: { user: 'ann', pass: 'pw' },
+      });
+      expect(server.url.startsWith(mode === 'implicit' ? 'smtps://' : 'smtp://')).toBe(true);
+      const transport = createSmtpTransport({
+        url: server.url.replace('://', '://ann@'),
+        password: 'pw',
+        tlsCa: ca,
+      });
+      try {
+        await transport.send(message);
+        expect(server.received).toEqual([
+          { envelope: message.envelope, raw: message.raw, secure: true, user: 'ann' },
+        ]);
+      } finally {
+        await transport.close();
+        await server.close();
+      }
+    },
+  );
+
+  it('XOAUTH2: a token the hook accepts logs in; any other is refused', async () => {
+    const server = await startCaptureServer({
+      auth: { user: 'ann@example.com', acceptToken: (token) => token === 'good-token' },
+    });
+    const send = async (token: string): Promise<unknown> => {
+      const transport = createSmtpTransport({
+        url: server.url.replace('://', '://ann%40example.com@'),
+        oauth2: {
+          user: 'ann@example.com',
+          getToken: () => Promise.resolve(token),
+          secrets: () => [token],
+        },
+      });
+      try {
+        return await transport.send(message);
+      } catch (err) {
+        return err;
+      } finally {
+        await transport.close();
+      }
+    };
+    try {
+      expect(await send('bad-token')).toMatchObject({ code: 'ERR_SMTP_AUTH' });
+      expect(server.received).toEqual([]);
+      await send('good-token');
+      expect(server.received.map((m) => [m.user, m.secure])).toEqual([['ann@example.com', false]]);
+    } finally {
+      await server.close();
+    }
   });
 });

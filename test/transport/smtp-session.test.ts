@@ -637,6 +637,7 @@ describe('capture server hooks and counters', () => {
       connectionTransaction: 1,
       envelope: { from: 'a@example.com', to: [] },
       user: undefined,
+      secure: false,
     };
 
     expect(await hook(context)).toEqual({ code: 450, message: '4.2.0 Busy' });
