@@ -1,6 +1,9 @@
 /**
- * Sending over SMTP with nodemailer. This is the only module that imports nodemailer's transport;
- * the rest of the program sees `Transport`, `TransportSession` and SmtpInviteError.
+ * Sending over SMTP with nodemailer: the adapter of nodemailer's transport (createTransport's pool)
+ * and SMTPConnection; the rest of the program sees `Transport`, `TransportSession` and
+ * SmtpInviteError. Two pieces of the nodemailer adapter live next to it: the TLS policy
+ * (smtp-tls-policy.ts) and the XOAUTH2 bridge to an OAuth2 token source (smtp-xoauth2.ts); the
+ * mapping of nodemailer's errors is smtp-errors.ts.
  *
  * nodemailer is given the finished bytes (`raw`) and an explicit envelope, so it composes nothing:
  * the message leaves exactly as built (the tests compare the bytes the server received).
@@ -11,32 +14,43 @@
  * the connection it happened on). Both get the same connection options and the same envelope.
  */
 import { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import { createTransport } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type {
-  SMTPConnectionAuth,
   SMTPConnectionOptions,
   SMTPConnectionSendInfo,
 } from 'nodemailer/lib/smtp-connection/index.js';
-import XOAuth2 from 'nodemailer/lib/xoauth2/index.js';
-import type { XOAuth2ProvisionCallback } from 'nodemailer/lib/xoauth2/index.js';
 
 import { SmtpInviteError } from '../errors.ts';
 import { decodeUrlComponent, isLoopback, normalizeUrlHost, parseUrlPort } from './server-url.ts';
 import {
-  XOAUTH2_TOKEN_REFUSED,
-  carryThroughNodemailer,
   currentSecrets,
   formatHostPort,
   toRejectedRecipients,
   toSmtpInviteError,
 } from './smtp-errors.ts';
 import type { SmtpErrorContext } from './smtp-errors.ts';
+import { checkCa, tlsPolicy } from './smtp-tls-policy.ts';
+import type { TlsChoice } from './smtp-tls-policy.ts';
+import {
+  checkOAuthSource,
+  oauthSecretForms,
+  renewAfterRefusal,
+  xoauth2Auth,
+  xoauth2Login,
+} from './smtp-xoauth2.ts';
+import type { XOAuth2Login } from './smtp-xoauth2.ts';
 import type { OAuthTokenSource } from './oauth-token.ts';
-import type { DeliveryResult, OutgoingMessage, Transport, TransportSession } from './transport.ts';
+import type {
+  DeliveryResult,
+  OutgoingMessage,
+  SessionSecurity,
+  Transport,
+  TransportSession,
+} from './transport.ts';
 import { checkOutgoingMessage, closedTransportError } from './transport.ts';
 
 export interface SmtpOptions {
@@ -236,129 +250,6 @@ function resolveSmtpSettings(options: SmtpOptions): SmtpSettings {
   };
 }
 
-/**
- * XOAUTH2 replaces the password (RFC 7628: the token is the credential), and the URL may name
- * the mailbox only if it is the token's.
- */
-function checkOAuthSource(
-  source: OAuthTokenSource,
-  url: ParsedSmtpUrl,
-  password: string | undefined,
-): void {
-  if (
-    typeof source !== 'object' ||
-    source === null ||
-    typeof source.getToken !== 'function' ||
-    typeof source.user !== 'string' ||
-    source.user === ''
-  ) {
-    throw configError(
-      'oauth2 must be a token source from createOAuthTokenSource() (with user and getToken)',
-    );
-  }
-  if (password !== undefined) {
-    throw configError(
-      'both a password and OAuth2 were given: XOAUTH2 logs in with a token, so remove the password (SMTP_PASSWORD, --password-file, the URL) or use --auth password',
-    );
-  }
-  if (url.user !== undefined && url.user.toLowerCase() !== source.user.toLowerCase()) {
-    throw configError(
-      `the SMTP URL names the user ${url.user} but the OAuth2 token is for ${source.user}: drop the user from the URL or make them the same (--oauth-user)`,
-    );
-  }
-}
-
-/**
- * The XOAUTH2 logins of one connection (or of the pool's, which has one at a time): nodemailer
- * asks `provision` for a token, with renew = true after the server refused one with a 334
- * challenge (RFC 7628 §3.2.3, what Google does). We remember which token went out and whether it
- * was already a renewed one, so that a plain 535 (what Exchange Online answers) gets one renewal
- * too, and so that a source with nothing new to give fails instead of offering the refused token.
- */
-interface XOAuth2Login {
-  readonly source: OAuthTokenSource;
-  readonly provision: XOAuth2ProvisionCallback;
-  /** The token last handed to nodemailer. */
-  lastToken: string | undefined;
-  /** The current login already asked for a renewed token. */
-  renewed: boolean;
-}
-
-function xoauth2Login(source: OAuthTokenSource): XOAuth2Login {
-  const login: XOAuth2Login = {
-    source,
-    lastToken: undefined,
-    renewed: false,
-    provision: (_user, renew, callback) => {
-      // renew = false starts a login, true is nodemailer's retry within it.
-      login.renewed = renew;
-      const refused = renew ? login.lastToken : undefined;
-      source.getToken(renew, refused).then(
-        (token) => {
-          if (renew && token === refused) {
-            callback(
-              Object.assign(
-                new Error('the server refused the OAuth2 token and no other could be obtained'),
-                { code: XOAUTH2_TOKEN_REFUSED },
-              ),
-            );
-            return;
-          }
-          login.lastToken = token;
-          callback(null, token);
-        },
-        (err: unknown) => callback(carryThroughNodemailer(tokenSourceError(err))),
-      );
-    },
-  };
-  return login;
-}
-
-/** A token source's failure as ERR_SMTP_AUTH (ours already are; a custom source's may not be). */
-function tokenSourceError(err: unknown): SmtpInviteError {
-  if (err instanceof SmtpInviteError) return err;
-  return new SmtpInviteError(
-    'ERR_SMTP_AUTH',
-    'no OAuth2 token could be obtained: the token source failed (see the cause)',
-    { cause: err },
-  );
-}
-
-/** What nodemailer's login() gets for XOAUTH2: a token generator of its own kind, fed by us. */
-function xoauth2Auth(login: XOAuth2Login): SMTPConnectionAuth {
-  const user = login.source.user;
-  return { user, oauth2: new XOAuth2({ user, provisionCallback: login.provision }) };
-}
-
-/**
- * After a refused XOAUTH2 login that was not renewed yet: get a new token (unless another login
- * already did) and say whether trying again can help. Exchange Online's "SMTP AUTH disabled"
- * (5.7.139) is not about the token.
- */
-async function renewAfterRefusal(
-  error: SmtpInviteError,
-  login: XOAuth2Login | undefined,
-): Promise<boolean> {
-  if (
-    login === undefined ||
-    login.renewed ||
-    login.lastToken === undefined ||
-    error.code !== 'ERR_SMTP_AUTH' ||
-    error.command !== 'AUTH XOAUTH2' ||
-    error.responseCode !== 535 ||
-    /5\.7\.139/.test(error.response ?? '')
-  ) {
-    return false;
-  }
-  const refused = login.lastToken;
-  try {
-    return (await login.source.getToken(true, refused)) !== refused;
-  } catch {
-    // The refusal is the failure to report; the next login asks the endpoint again.
-    return false;
-  }
-}
-
 function poolOptions(
   settings: SmtpSettings,
   login?: XOAuth2Login,
@@ -460,6 +351,7 @@ export function createSmtpTransport(options: SmtpOptions): Transport {
       }
       sessions.add(session);
       return {
+        ...(session.negotiated === undefined ? {} : { negotiated: session.negotiated }),
         send: (message) => session.send(message),
         get usable() {
           return session.usable;
@@ -580,6 +472,14 @@ async function openSmtpConnection(
     connection.close();
     throw toSmtpInviteError(err, context);
   }
+  // nodemailer keeps the TLS socket in `_socket` (declared in its types); read once, here.
+  const socket = connection._socket;
+  const tlsProtocol = socket instanceof TLSSocket ? socket.getProtocol() : null;
+  const negotiated: SessionSecurity = {
+    tls: connection.secure,
+    ...(connection.secure && tlsProtocol !== null ? { tlsProtocol } : {}),
+    authenticated: connection.authenticated,
+  };
 
   let inFlight: Promise<unknown> | undefined;
   let closing: Promise<void> | undefined;
@@ -662,6 +562,7 @@ async function openSmtpConnection(
   };
 
   return {
+    negotiated,
     get usable() {
       return !ended && !connection.destroyed && closing === undefined;
     },
@@ -808,55 +709,6 @@ function deliveryResult(
   };
 }
 
-/**
- * The TLS policy, by host and scheme:
- * - smtps://: TLS from the first byte, certificate verified unless `insecure`.
- * - smtp:// to a loopback host: plaintext, STARTTLS not even attempted. Such a host is a local relay
- *   (a submission agent, an SSH tunnel end) or a capture server (`smtp-invite demo`): the traffic never
- *   leaves the machine, and such servers typically have no certificate that could be verified.
- * - smtp:// to any other host: STARTTLS required with a verified certificate, so a network attacker
- *   cannot strip TLS and read the credentials and the invitation. `insecure` relaxes that to
- *   "STARTTLS if offered, unverified, else plaintext" (the CLI warns; we print nothing here), and
- *   only with `allowInsecureRemote`.
- * - `requireTls` or a `tlsCa` treat a loopback smtp:// host like any other (STARTTLS required and
- *   verified): a TLS-terminating local proxy, and the tests of this policy.
- */
-interface TlsChoice {
-  readonly insecure: boolean;
-  /** Extra trusted CAs (PEM), added to Node's bundled roots. */
-  readonly ca?: string;
-  /** STARTTLS wanted even on a loopback host. */
-  readonly requireTls: boolean;
-}
-
-function tlsPolicy(
-  url: ParsedSmtpUrl,
-  choice: TlsChoice,
-): Pick<SMTPConnectionOptions, 'requireTLS' | 'ignoreTLS' | 'opportunisticTLS' | 'tls'> {
-  // Node's `ca` replaces the default roots: keep them, so a private CA is trusted in addition.
-  const verify = {
-    rejectUnauthorized: !choice.insecure,
-    ...(choice.ca === undefined ? {} : { ca: [...rootCertificates, choice.ca] }),
-  };
-  if (url.secure) return { tls: verify };
-  if (url.loopback && !choice.requireTls) return { ignoreTLS: true, requireTLS: false };
-  if (choice.insecure) {
-    return { requireTLS: false, ignoreTLS: false, opportunisticTLS: true, tls: verify };
-  }
-  return { requireTLS: true, ignoreTLS: false, tls: verify };
-}
-
-/** The PEM text of --tls-ca: at least one certificate, else ERR_SMTP_CONFIG (never a silent no-op). */
-function checkCa(pem: string | Buffer): string {
-  const text = typeof pem === 'string' ? pem : pem.toString('utf8');
-  if (!/-----BEGIN CERTIFICATE-----/.test(text)) {
-    throw configError(
-      'the TLS CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate in PEM form',
-    );
-  }
-  return text;
-}
-
 function describe(url: ParsedSmtpUrl, insecure: boolean, requireTls = false): string {
   const user = url.user === undefined ? '' : `${encodeURIComponent(url.user)}@`;
   const base = `${url.secure ? 'smtps' : 'smtp'}://${user}${formatHostPort(url.host, url.port)}`;
@@ -895,34 +747,6 @@ function checkTimeout(value: number | undefined, fallback: number, name: string)
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
-}
-
-/**
- * The password forms, and every secret of the token source with the XOAUTH2 string that carries
- * it (base64 of "user=…^Aauth=Bearer …^A^A"), read when an error is mapped (tokens are issued
- * later). Recomputed only when the source's list changes.
- */
-function oauthSecretForms(
-  source: OAuthTokenSource,
-  passwordForms: readonly string[],
-): () => readonly string[] {
-  let seen: readonly string[] | undefined;
-  let forms: readonly string[] = passwordForms;
-  return () => {
-    const secrets = source.secrets();
-    if (secrets !== seen) {
-      seen = secrets;
-      const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-      forms = [
-        ...passwordForms,
-        ...secrets.flatMap((secret) => [
-          secret,
-          b64(`user=${source.user}\x01auth=Bearer ${secret}\x01\x01`),
-        ]),
-      ].filter((s, i, all) => s !== '' && all.indexOf(s) === i);
-    }
-    return forms;
-  };
 }
 
 /** The password and the AUTH PLAIN / LOGIN payloads that carry it (base64). */

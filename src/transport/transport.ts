@@ -61,8 +61,23 @@ export interface TransportSession {
   send(message: OutgoingMessage): Promise<DeliveryResult>;
   /** false once the connection ended, failed, got a 421 or was closed: open a new session. */
   readonly usable: boolean;
+  /**
+   * SMTP: what the connection set up (`smtp-invite check-setup` reports it). Not implied by a
+   * session opening: nodemailer logs in only when the server offers AUTH, and `insecure` STARTTLS
+   * is used only when offered.
+   */
+  readonly negotiated?: SessionSecurity;
   /** QUIT and close; never throws. */
   close(): Promise<void>;
+}
+
+export interface SessionSecurity {
+  /** TLS in use (implicit, or after STARTTLS). */
+  readonly tls: boolean;
+  /** The TLS version, e.g. `TLSv1.3`, when TLS is in use. */
+  readonly tlsProtocol?: string;
+  /** AUTH succeeded (PLAIN/LOGIN or XOAUTH2). */
+  readonly authenticated: boolean;
 }
 
 /**
