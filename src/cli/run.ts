@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   export: async (a, io) => (await import('./command-export.ts')).runExport(a, io),
   ingest: async (a, io) => (await import('./command-ingest.ts')).runIngest(a, io),
   reply: async (a, io) => (await import('./command-reply.ts')).runReply(a, io),
+  'check-setup': async (a, io) => (await import('./command-check-setup.ts')).runCheckSetup(a, io),
 };
 
 export const MAIN_HELP = `smtp-invite: meeting invitations over plain SMTP (iCalendar + iMIP), no calendar server needed.
@@ -47,6 +48,7 @@ Commands:
   ingest <file|dir|->...            Read attendees' replies (REPLY, COUNTER, REFRESH) into the ledger
   reply <invite.eml> --as EMAIL --accept|--tentative|--decline
                                     The attendee's side: build (and send) a REPLY
+  check-setup [delivery options]    Check SMTP, TLS, login, OAuth2 and DKIM settings; sends nothing
 
 Run "smtp-invite <command> --help" for a command's options. Environment: SMTP_URL, SMTP_PASSWORD,
 SMTP_INVITE_DB (the ledger, default ./.smtp-invite/ledger.db), SMTP_INVITE_CONFIG (settings file,
