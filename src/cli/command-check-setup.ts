@@ -17,7 +17,7 @@ import {
   usage,
 } from './common-options.ts';
 import { findConfigFile, loadCliConfig } from './config-file.ts';
-import { resolveDeliverySettings } from './delivery-settings.ts';
+import { resolveDeliverySettings, type Sourced } from './delivery-settings.ts';
 import { oauthConfig, openDeliveryTransport } from './delivery-transport.ts';
 import { domainsAligned } from './dkim-self-check.ts';
 import {
@@ -43,7 +43,8 @@ import {
   setupJson,
   type CheckResult,
 } from './setup-report.ts';
-import { parseSmtpUrl } from '../transport/smtp-transport.ts';
+import { SmtpInviteError } from '../errors.ts';
+import { parseSmtpUrl, type ParsedSmtpUrl } from '../transport/smtp-transport.ts';
 
 export const CHECK_SETUP_HELP = `Usage: smtp-invite check-setup [delivery options] [--dns] [--json]
 
@@ -113,18 +114,24 @@ export async function runCheckSetup(argv: readonly string[], io: CliIo): Promise
     settings.dkim === undefined
       ? undefined
       : loadDkim(settings.dkim, io, (message) => warnings.push(`DKIM: ${message}`));
+  const parsedUrl = parseUrlOf(url);
+  // The token source is made first, so that the login below reuses the token it checked (one
+  // request to the token endpoint, as a send makes).
+  const tokenCheck =
+    settings.oauth === undefined
+      ? undefined
+      : prepareTokenCheck(
+          oauthConfig(settings.oauth, parsedUrl, io),
+          settings.oauth.accessToken?.origin ?? 'SMTP_OAUTH_TOKEN',
+          io,
+        );
   // The SMTP transport exactly as a send builds it, without the DKIM wrapper (checked apart).
-  const transport = openDeliveryTransport({ ...settings, dkim: undefined }, io);
+  const transport = openDeliveryTransport(
+    { ...settings, dkim: undefined },
+    io,
+    tokenCheck === undefined ? {} : { tokenSource: tokenCheck.source },
+  );
   try {
-    const parsedUrl = parseSmtpUrl(url.value);
-    const tokenCheck =
-      settings.oauth === undefined
-        ? undefined
-        : prepareTokenCheck(
-            oauthConfig(settings.oauth, parsedUrl, io),
-            settings.oauth.accessToken?.origin ?? 'SMTP_OAUTH_TOKEN',
-            io,
-          );
     const service = identity.service?.email;
     if (dkim !== undefined && service !== undefined) {
       const domain = service.slice(service.lastIndexOf('@') + 1);
@@ -156,7 +163,7 @@ export async function runCheckSetup(argv: readonly string[], io: CliIo): Promise
       checks.push(check);
       if (!json) io.stdout.write(renderCheck(check));
     };
-    const token = tokenCheck === undefined ? undefined : await tokenCheck();
+    const token = tokenCheck === undefined ? undefined : await tokenCheck.check();
     if (token !== undefined) record(token);
     // Without a token there is no login to try: the SMTP check would only repeat the failure.
     if (token === undefined || token.ok) {
@@ -199,6 +206,18 @@ function identityOrigin(
 }
 
 /** As the other messages name the config file: relative to the working directory when inside it. */
+/** The SMTP URL, or the transport's own error naming where the URL came from. */
+function parseUrlOf(url: Sourced<string>): ParsedSmtpUrl {
+  try {
+    return parseSmtpUrl(url.value);
+  } catch (err) {
+    // As a send reports it (delivery-transport); parseSmtpUrl never quotes the URL.
+    throw err instanceof SmtpInviteError
+      ? new SmtpInviteError(err.code, `${url.origin}: ${err.message}`)
+      : err;
+  }
+}
+
 function shownPath(path: string, cwd: string): string {
   const rel = relative(cwd, path);
   return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/') ? rel : path;

@@ -21,7 +21,19 @@ import { urlHasPassword } from './delivery-settings.ts';
 import { addUrlSecrets } from './secret-mask.ts';
 import { readOptionFile } from './secret-file.ts';
 
-export function openDeliveryTransport(settings: DeliverySettings, io: CliIo): Transport {
+export interface OpenDeliveryOptions {
+  /**
+   * The OAuth2 token source to log in with, instead of one built from the settings: check-setup
+   * asks it for a token first, and the login must reuse that token, not fetch a second one.
+   */
+  readonly tokenSource?: OAuthTokenSource;
+}
+
+export function openDeliveryTransport(
+  settings: DeliverySettings,
+  io: CliIo,
+  options: OpenDeliveryOptions = {},
+): Transport {
   // The key is read (and refused if others can read it) before anything else is set up.
   const dkim =
     settings.dkim === undefined
@@ -36,7 +48,7 @@ export function openDeliveryTransport(settings: DeliverySettings, io: CliIo): Tr
               : settings.dkim.key.origin,
           onWarning: (message: string) => io.stderr.write(`warning: DKIM: ${message}\n`),
         };
-  const inner = openInner(settings, io);
+  const inner = openInner(settings, io, options);
   if (dkim === undefined) return inner;
   try {
     return withDkimSigning(inner, dkim);
@@ -46,7 +58,7 @@ export function openDeliveryTransport(settings: DeliverySettings, io: CliIo): Tr
   }
 }
 
-function openInner(settings: DeliverySettings, io: CliIo): Transport {
+function openInner(settings: DeliverySettings, io: CliIo, options: OpenDeliveryOptions): Transport {
   const { target } = settings;
   switch (target.kind) {
     case 'dry-run':
@@ -59,11 +71,16 @@ function openInner(settings: DeliverySettings, io: CliIo): Transport {
       }
       return createOutboxTransport({ dir: target.dir });
     case 'smtp':
-      return openSmtp(settings, target.url, io);
+      return openSmtp(settings, target.url, io, options);
   }
 }
 
-function openSmtp(settings: DeliverySettings, url: Sourced<string>, io: CliIo): Transport {
+function openSmtp(
+  settings: DeliverySettings,
+  url: Sourced<string>,
+  io: CliIo,
+  options: OpenDeliveryOptions,
+): Transport {
   let parsed: ParsedSmtpUrl;
   try {
     parsed = parseSmtpUrl(url.value);
@@ -84,7 +101,7 @@ function openSmtp(settings: DeliverySettings, url: Sourced<string>, io: CliIo): 
         `${url.origin} holds a password, but --auth oauth2 logs in with a token: remove the password from the URL`,
       );
     }
-    oauth2 = openTokenSource(settings.oauth, parsed, io);
+    oauth2 = options.tokenSource ?? openTokenSource(settings.oauth, parsed, io);
   } else if (settings.password !== undefined) {
     password = readSecret(settings.password, io, { singleLine: true, user: parsed.user });
   } else if (parsed.user !== undefined && parsed.password === undefined) {

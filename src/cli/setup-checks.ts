@@ -9,7 +9,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
 import { SmtpInviteError } from '../errors.ts';
 import { createDkimSigner, dkimDnsRecord, type DkimSigner } from '../transport/dkim-signing.ts';
-import type { OAuthConfig } from '../transport/oauth-token.ts';
+import type { OAuthConfig, OAuthTokenSource } from '../transport/oauth-token.ts';
 import { createOAuthTokenSource } from '../transport/oauth-token.ts';
 import { formatHostPort } from '../transport/smtp-errors.ts';
 import type { ParsedSmtpUrl } from '../transport/smtp-transport.ts';
@@ -34,7 +34,7 @@ export function prepareTokenCheck(
   config: OAuthConfig,
   origin: string,
   io: CliIo,
-): () => Promise<CheckResult> {
+): { readonly source: OAuthTokenSource; readonly check: () => Promise<CheckResult> } {
   let issued: { host: string; expiresIn: number | undefined } | undefined;
   // The endpoint's expires_in (RFC 6749 §5.1) is read from a copy of the reply; the token in it
   // is masked like every token the source issues (registered below, before it can be printed).
@@ -47,7 +47,7 @@ export function prepareTokenCheck(
   const source = createOAuthTokenSource(config, { fetch: observe });
   io.secrets?.addSource(() => source.secrets(), source.user);
 
-  return async () => {
+  const check = async (): Promise<CheckResult> => {
     try {
       await source.getToken(false);
     } catch (err) {
@@ -70,6 +70,7 @@ export function prepareTokenCheck(
       detail: `a token for ${source.user} from ${issued.host} (${config.provider}), ${lifetime}; the token itself is never shown`,
     };
   };
+  return { source, check };
 }
 
 async function expiresIn(response: Response): Promise<number | undefined> {
