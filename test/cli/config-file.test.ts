@@ -266,10 +266,11 @@ describe('the shipped examples', () => {
       'microsoft',
     );
     const readme = readFileSync(new URL('README.md', root), 'utf8');
-    // Every JSON block that sets "smtp" is a config file example.
+    // Every JSON block that sets "smtp" to a URL is a config file example (check-setup's --json
+    // output has an "smtp" object).
     const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
       .map((m) => m[1] ?? '')
-      .filter((block) => /^\s*"smtp":/m.test(block));
+      .filter((block) => /^\s*"smtp": "/m.test(block));
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     for (const block of blocks) {
       expect(() => parseCliConfig(block, '/x/smtp-invite.config.json')).not.toThrow();
