@@ -2,6 +2,7 @@
 import { runBuildBenchmark } from './build-invite.bench.ts';
 import { runInspectBenchmark } from './inspect.bench.ts';
 import { runBatchBenchmark } from './batch.bench.ts';
+import { runDkimBenchmark } from './dkim.bench.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const only = process.argv[2];
@@ -9,3 +10,4 @@ log(`node ${process.version}, ${process.arch}; ${new Date().toISOString()}`);
 if (only === undefined || only === 'build') await runBuildBenchmark(log);
 if (only === undefined || only === 'inspect') await runInspectBenchmark(log);
 if (only === undefined || only === 'batch') await runBatchBenchmark(log);
+if (only === undefined || only === 'dkim') await runDkimBenchmark(log);
