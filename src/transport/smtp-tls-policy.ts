@@ -3,7 +3,7 @@
  * TLS options (requireTLS, ignoreTLS, opportunisticTLS, tls) a connection gets, and the check of a
  * private CA given with --tls-ca. Only nodemailer's option types are imported.
  */
-import { rootCertificates } from 'node:tls';
+import tls from 'node:tls';
 import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection/index.js';
 
 import { SmtpInviteError } from '../errors.ts';
@@ -19,7 +19,9 @@ import { SmtpInviteError } from '../errors.ts';
  *   "STARTTLS if offered, unverified, else plaintext" (the CLI warns; we print nothing here), and
  *   only with `allowInsecureRemote`.
  * - `requireTls` or a `tlsCa` treat a loopback smtp:// host like any other (STARTTLS required and
- *   verified): a TLS-terminating local proxy, and the tests of this policy.
+ *   verified): a TLS-terminating local proxy, and the tests of this policy. They keep STARTTLS
+ *   required even with `insecure`, which then only skips the certificate check: asking for TLS
+ *   must never end in plaintext (a stripped STARTTLS would otherwise expose the login).
  */
 export interface TlsChoice {
   readonly insecure: boolean;
@@ -36,14 +38,24 @@ export function tlsPolicy(
   // Node's `ca` replaces the default roots: keep them, so a private CA is trusted in addition.
   const verify = {
     rejectUnauthorized: !choice.insecure,
-    ...(choice.ca === undefined ? {} : { ca: [...rootCertificates, choice.ca] }),
+    ...(choice.ca === undefined ? {} : { ca: [...defaultCaCertificates(), choice.ca] }),
   };
   if (url.secure) return { tls: verify };
   if (url.loopback && !choice.requireTls) return { ignoreTLS: true, requireTLS: false };
-  if (choice.insecure) {
+  if (choice.insecure && !choice.requireTls) {
     return { requireTLS: false, ignoreTLS: false, opportunisticTLS: true, tls: verify };
   }
   return { requireTLS: true, ignoreTLS: false, tls: verify };
+}
+
+/**
+ * The CAs Node trusts by default: its bundled roots plus NODE_EXTRA_CA_CERTS and, with
+ * --use-system-ca, the system store (tls.getCACertificates('default'), Node ≥ 22.15). On older
+ * Node, the bundled roots only.
+ */
+function defaultCaCertificates(): readonly string[] {
+  const get = (tls as { getCACertificates?: (type: 'default') => string[] }).getCACertificates;
+  return typeof get === 'function' ? get('default') : tls.rootCertificates;
 }
 
 /** The PEM text of --tls-ca: at least one certificate, else ERR_SMTP_CONFIG (never a silent no-op). */

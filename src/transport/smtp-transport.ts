@@ -715,7 +715,9 @@ function describe(url: ParsedSmtpUrl, insecure: boolean, requireTls = false): st
   let mode: string;
   if (url.secure) mode = insecure ? 'implicit TLS, certificate not verified' : 'implicit TLS';
   else if (url.loopback && !requireTls) mode = 'loopback: plaintext, no STARTTLS';
-  else if (insecure) mode = 'STARTTLS if offered, certificate not verified, else plaintext';
+  else if (insecure && !requireTls) {
+    mode = 'STARTTLS if offered, certificate not verified, else plaintext';
+  } else if (insecure) mode = 'STARTTLS required, certificate not verified';
   else mode = 'STARTTLS required';
   return `${base} (${mode})`;
 }

@@ -220,6 +220,15 @@ describe('TLS through the CLI', () => {
     expect(fromFile.code).toBe(3);
     expect(fromFile.stderr).toContain('ERR_SMTP_TLS');
     expect(s.received).toHaveLength(0);
+    // --insecure only skips the certificate check: it never turns required TLS into plaintext.
+    dir.write('smtp-invite.config.json', { insecure: true }, 0o644);
+    for (const extra of [['--require-tls'], ['--tls-ca', CA]]) {
+      const insecure = await send(`smtp://127.0.0.1:${wire.port}`, extra);
+      expect(insecure.code).toBe(3);
+      expect(insecure.stderr).toContain('ERR_SMTP_TLS');
+    }
+    expect(s.received).toHaveLength(0);
+    expect(wire.sent()).not.toContain('MAIL FROM');
   });
 
   it('--insecure toward a loopback smtps:// self-signed server: delivered, no banner', async () => {

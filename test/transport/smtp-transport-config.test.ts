@@ -1,4 +1,4 @@
-import { rootCertificates } from 'node:tls';
+import { getCACertificates } from 'node:tls';
 // The SMTP URL and the TLS policy handed to nodemailer: no network needed.
 import { describe, expect, it } from 'vitest';
 
@@ -151,11 +151,28 @@ describe('buildSmtpTransportOptions (the TLS policy given to nodemailer)', () =>
       expect(options.tls?.rejectUnauthorized).toBe(true);
     }
     const withCa = buildSmtpTransportOptions({ url: 'smtps://mail.example.com', tlsCa: ca });
-    // Added to the system's roots, not instead of them.
-    expect(withCa.tls?.ca).toEqual([...rootCertificates, ca]);
+    // Added to the CAs Node trusts by default (bundled, NODE_EXTRA_CA_CERTS), not instead of them.
+    expect(withCa.tls?.ca).toEqual([...getCACertificates('default'), ca]);
     expect(() =>
       buildSmtpTransportOptions({ url: 'smtps://mail.example.com', tlsCa: 'not a cert' }),
     ).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CONFIG' }));
+  });
+
+  it('keeps STARTTLS required when TLS was asked for, even with insecure (no plaintext fallback)', () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    for (const extra of [{ requireTls: true }, { tlsCa: ca }]) {
+      for (const url of ['smtp://127.0.0.1:2525', 'smtp://mail.example.com']) {
+        const options = buildSmtpTransportOptions({
+          url,
+          insecure: true,
+          allowInsecureRemote: true,
+          ...extra,
+        });
+        expect(options).toMatchObject({ requireTLS: true, ignoreTLS: false });
+        expect(options.opportunisticTLS).not.toBe(true);
+        expect(options.tls?.rejectUnauthorized).toBe(false);
+      }
+    }
   });
 
   it('relaxes to optional, unverified STARTTLS for a remote host only with insecure', () => {
@@ -273,6 +290,10 @@ describe('createSmtpTransport description', () => {
     ],
     [{ url: 'smtp://[::1]:2525' }, 'smtp://[::1]:2525 (loopback: plaintext, no STARTTLS)'],
     [{ url: 'smtp://[::1]:2525', requireTls: true }, 'smtp://[::1]:2525 (STARTTLS required)'],
+    [
+      { url: 'smtp://[::1]:2525', requireTls: true, insecure: true },
+      'smtp://[::1]:2525 (STARTTLS required, certificate not verified)',
+    ],
   ])('describes %j without secrets', async (options, expected) => {
     const transport = createSmtpTransport(options);
     try {
