@@ -151,6 +151,14 @@ function readCliConfig(io: CliIo, explicitPath?: string): SmtpInviteConfig | und
       { cause: err },
     );
   }
+  // Whoever can change the file decides where the credentials go (smtp, oauth2.tokenUrl) even
+  // when it holds no secret itself: a file every user can write is refused.
+  if (process.platform !== 'win32' && (mode & 0o002) !== 0) {
+    throw configError(
+      shown,
+      `any user can change this file (mode ${formatMode(mode)}), and with it where the credentials are sent: run chmod 644 ${shellQuote(path)} (chmod 600 if it holds a secret)`,
+    );
+  }
   const config = parseCliConfig(text, path, shown);
   const secrets = inlineSecretKeys(config);
   if (secrets.length > 0 && process.platform !== 'win32' && (mode & 0o077) !== 0) {

@@ -60,12 +60,15 @@ export function verifyDkimSignature(signed: Buffer, publicKey: KeyObject): strin
 export type DkimRecordVerdict =
   | { readonly kind: 'match' }
   | { readonly kind: 'missing' }
-  | { readonly kind: 'differs'; readonly published: string };
+  | { readonly kind: 'differs'; readonly published: string }
+  /** More than one DKIM record under the selector: RFC 6376 §3.6.2.2 leaves the result undefined. */
+  | { readonly kind: 'several'; readonly count: number };
 
 /**
  * The TXT records found at `<s>._domainkey.<d>` (each as DNS gives it: a list of character-strings,
  * joined without a separator, RFC 6376 §3.6.2.2) against the expected record: the DKIM key
- * records there (v=DKIM1 or a p= tag) match when one has the same p= (white space ignored).
+ * record there (v=DKIM1 or a p= tag) matches when it has the same p= (white space ignored); more
+ * than one DKIM record is its own verdict.
  */
 export function compareDkimRecord(
   expected: string,
@@ -80,7 +83,9 @@ export function compareDkimRecord(
     .map((chunks) => chunks.join(''))
     .filter((text) => /^\s*v\s*=\s*DKIM1\b/i.test(text) || key(text) !== undefined);
   if (published.length === 0) return { kind: 'missing' };
-  if (published.some((text) => key(text) === wanted)) return { kind: 'match' };
+  // Verifiers may pick any of them (and fail the signature): a selector needs exactly one.
+  if (published.length > 1) return { kind: 'several', count: published.length };
+  if (key(published[0] ?? '') === wanted) return { kind: 'match' };
   return { kind: 'differs', published: published[0] ?? '' };
 }
 

@@ -4,8 +4,9 @@
  * path, never the content.
  *
  * A secret file that group or others can read or write is refused (POSIX mode & 0o077), as ssh
- * does for private keys: another local user could read the secret, or replace it. Windows has
- * no such mode bits (Node reports 0o666), so the check is skipped there.
+ * does for private keys: another local user could read the secret, or replace it. A public file
+ * (a CA) that every user can write is refused too (mode & 0o002). Windows has no such mode bits
+ * (Node reports 0o666), so the checks are skipped there.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
@@ -50,10 +51,19 @@ export function readOptionFile(path: string, options: ReadFileOptions): string {
     if (stat.isDirectory()) {
       throw new SmtpInviteError('ERR_FILE_READ', `${where}: is a directory, not a file`);
     }
-    if (secret && (options.platform ?? process.platform) !== 'win32' && (stat.mode & 0o077) !== 0) {
+    const posix = (options.platform ?? process.platform) !== 'win32';
+    if (secret && posix && (stat.mode & 0o077) !== 0) {
       throw new SmtpInviteError(
         'ERR_CONFIG',
         `${where}: group or others can access this secret file (mode ${formatMode(stat.mode)}): run chmod 600 ${shellQuote(path)}`,
+      );
+    }
+    // A CA or certificate is public, but whoever can change it decides whom we trust: any local
+    // user could add their own CA and read the session.
+    if (!secret && posix && (stat.mode & 0o002) !== 0) {
+      throw new SmtpInviteError(
+        'ERR_CONFIG',
+        `${where}: any user can change this file (mode ${formatMode(stat.mode)}), and with it whom the connection trusts: run chmod 644 ${shellQuote(path)}`,
       );
     }
     if (stat.isFile() && stat.size > maxBytes) {

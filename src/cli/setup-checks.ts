@@ -260,5 +260,11 @@ export async function checkDkimDns(record: DkimRecordLine): Promise<CheckResult>
         ok: false,
         detail: `the DKIM record at ${record.name} holds another public key: publish the record below, or sign with the key that matches (or under another selector)`,
       };
+    case 'several':
+      return {
+        name,
+        ok: false,
+        detail: `${String(verdict.count)} DKIM records are published at ${record.name}: receivers may use any of them (RFC 6376 §3.6.2.2), so keep only the record below (or use a new selector)`,
+      };
   }
 }

@@ -521,6 +521,11 @@ describe('the local DKIM verifier (dkim-self-check.ts)', () => {
     expect(compareDkimRecord(expected, [['v=spf1 -all']])).toEqual({ kind: 'missing' });
     expect(compareDkimRecord(expected, [])).toEqual({ kind: 'missing' });
     expect(compareDkimRecord(expected, [[dkimDnsRecord(newKey())]]).kind).toBe('differs');
+    // Two DKIM records under one selector: undefined for verifiers, even when one is ours.
+    expect(compareDkimRecord(expected, [chunked, [dkimDnsRecord(newKey())]])).toEqual({
+      kind: 'several',
+      count: 2,
+    });
   });
 
   it('aligns a domain with itself and its parents or subdomains only', () => {

@@ -244,6 +244,15 @@ describe('permissions of a file with inline secrets', () => {
     }
   });
 
+  it('a file every user can write is refused even without a secret: it decides where credentials go', () => {
+    write('smtp-invite.config.json', { smtp: 'smtp://ann@mail.example.com' }, 0o666);
+    const err = thrown(() => loadCliConfig(io()));
+    expect(err.code).toBe('ERR_CONFIG');
+    expect(err.message).toMatch(/any user can change this file \(mode 0666\).*chmod 644/);
+    write('smtp-invite.config.json', { smtp: 'smtp://ann@mail.example.com' }, 0o664);
+    expect(loadCliConfig(io())?.smtp).toBe('smtp://ann@mail.example.com');
+  });
+
   it('no inline secret: 0644 is fine (file names of secrets are not secrets)', () => {
     write(
       'smtp-invite.config.json',

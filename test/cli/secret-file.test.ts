@@ -40,6 +40,17 @@ describe('readOptionFile', () => {
     expect(readOptionFile(path, { option: '--tls-ca', secret: false })).toBe('value');
   });
 
+  it('a public file (a CA) that every user can write is refused; group-writable is not', () => {
+    const path = file('-----BEGIN CERTIFICATE-----', 0o666);
+    const err = thrown(() => readOptionFile(path, { option: '--tls-ca', secret: false }));
+    expect(err.code).toBe('ERR_CONFIG');
+    expect(err.message).toBe(
+      `--tls-ca ${path}: any user can change this file (mode 0666), and with it whom the connection trusts: run chmod 644 ${path}`,
+    );
+    // A umask-002 system (user private groups) writes 0664: accepted.
+    expect(readOptionFile(file('ca', 0o664), { option: '--tls-ca', secret: false })).toBe('ca');
+  });
+
   it('a missing file and a directory are ERR_FILE_READ naming option and path', () => {
     const missing = join(dir.path, 'nope');
     const err = thrown(() => readOptionFile(missing, { option }));
