@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -7,7 +7,7 @@ import { detectRowsFormat, readRows } from '../batch/read-rows.ts';
 import { formatDiagnostic } from '../diagnostics.ts';
 import { SmtpInviteError } from '../errors.ts';
 import { resumeBatch, sendBatch, type BatchRun, type BatchSummary } from '../flows/send-batch.ts';
-import type { Ledger } from '../ledger/ledger-types.ts';
+import type { BatchState, Ledger } from '../ledger/ledger-types.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
 import { resolveLedgerPath } from '../ledger/resolve-ledger-path.ts';
 import { parseSmtpUrl } from '../transport/smtp-transport.ts';
@@ -18,9 +18,11 @@ import {
   DELIVERY_SERVER_HELP,
   DELIVERY_SETTINGS_HELP,
   parseProfileOption,
-  selectTransport,
+  resolveDelivery,
   usage,
 } from './common-options.ts';
+import type { DeliverySettings, DkimFallback, DkimSettings } from './delivery-settings.ts';
+import { openDeliveryTransport } from './delivery-transport.ts';
 import { LEDGER_HELP, LEDGER_OPTIONS, openLedgerFor } from './ledger-option.ts';
 import { parseOptions } from './parse-options.ts';
 import { readJsonFile } from './read-json-file.ts';
@@ -79,9 +81,13 @@ Resuming and reporting:
 ${DELIVERY_HELP_HEADER}${DELIVERY_SERVER_HELP}  --outbox DIR         Write .eml files instead of sending.
   --dry-run            Read and check every row and build every message; send and keep nothing.
 ${DELIVERY_SETTINGS_HELP}On --resume the batch's own server (--smtp or SMTP_URL, without its password), --outbox,
---tls-ca, --require-tls and --insecure are used unless given again; the password, OAuth2 and
-DKIM settings come from the flags, the environment and the config file again (the ledger keeps
-no secret).
+--tls-ca, --require-tls and --insecure are used unless given again. So are its DKIM domain,
+selector and key file (the path; the ledger keeps no key), setting by setting under the flags,
+the environment and the config file: the rest of a signed batch is signed too. If its key cannot
+be had (the file is gone, or the PEM text was in SMTP_INVITE_DKIM_KEY and is not set again), the
+resume stops before sending (exit 2): a signed batch is never continued unsigned. Another d= or
+s= than the batch's is used, with a warning. The password and OAuth2 settings come from the
+flags, the environment and the config file again.
 
 ${IDENTITY_HELP}                       The identity is stored with the batch: --resume keeps it.
 
@@ -99,6 +105,17 @@ interface CliBatchExtra {
   /** Absolute path of --tls-ca (the file is read again on resume). */
   readonly tlsCa?: string;
   readonly requireTls?: boolean;
+  /** What the batch was signed with, never the key itself. */
+  readonly dkim?: StoredDkim;
+}
+
+interface StoredDkim {
+  readonly domain: string;
+  readonly selector: string;
+  /** How the key was given: `--dkim-key`, `SMTP_INVITE_DKIM_KEY` (PEM text), `dkim.keyFile in …`. */
+  readonly keyOrigin: string;
+  /** Absolute path of the key file; absent when the key was PEM text in the environment. */
+  readonly keyFile?: string;
 }
 
 const MAX_LISTED_FAILURES = 20;
@@ -199,8 +216,9 @@ export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<
   }
 
   let delivery = values;
+  const resumed = resuming ? storedExtra(ledger, values.resume) : undefined;
+  const stored = resumed?.extra;
   if (resuming && values.smtp === undefined && values.outbox === undefined) {
-    const stored = storedExtra(ledger, values.resume);
     if (stored !== undefined) {
       delivery = {
         ...values,
@@ -219,13 +237,27 @@ export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<
       };
     }
   }
+  let settings: DeliverySettings;
   let transport;
   try {
-    transport = selectTransport('batch', delivery, io);
+    // The DKIM settings apply whatever the server: they belong to the messages, not to the route.
+    settings = resolveDelivery(
+      'batch',
+      delivery,
+      io,
+      // Only for a batch with messages left to send: a finished one is just reported.
+      resumed?.extra?.dkim === undefined || resumed.state !== 'open'
+        ? {}
+        : { dkimFallback: dkimFallback(resumed.extra.dkim, resumed.id) },
+    );
+    transport = openDeliveryTransport(settings, io);
   } catch (err) {
     ledger.close();
     if (dryRunDir !== undefined) rmSync(dryRunDir, { recursive: true, force: true });
     throw err;
+  }
+  if (resumed?.extra?.dkim !== undefined && settings.dkim !== undefined) {
+    warnIfOtherSignature(resumed.id, resumed.extra.dkim, settings.dkim, io);
   }
 
   const controller = new AbortController();
@@ -254,7 +286,7 @@ export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<
             build: { profile: layout, attachment: !values['no-attachment'], ...identity },
             skipInvalid: values['skip-invalid'] ?? false,
             source: rowsFile,
-            extra: extraOf(values, io),
+            extra: extraOf(values, settings.dkim, io),
           },
         );
 
@@ -331,6 +363,7 @@ function extraOf(
     'tls-ca'?: string | undefined;
     'require-tls'?: boolean | undefined;
   },
+  dkim: DkimSettings | undefined,
   io: CliIo,
 ): CliBatchExtra {
   const url = values.smtp ?? (io.env['SMTP_URL'] === '' ? undefined : io.env['SMTP_URL']);
@@ -340,7 +373,71 @@ function extraOf(
     ...(values.insecure ? { insecure: true } : {}),
     ...(values['tls-ca'] === undefined ? {} : { tlsCa: resolve(io.cwd, values['tls-ca']) }),
     ...(values['require-tls'] ? { requireTls: true } : {}),
+    ...(dkim === undefined ? {} : { dkim: storedDkimOf(dkim, io) }),
   };
+}
+
+/** The DKIM settings as kept with the batch: names and the key file's path, never the key. */
+function storedDkimOf(dkim: DkimSettings, io: CliIo): StoredDkim {
+  const key = dkim.key.value;
+  return {
+    domain: dkim.domain.value,
+    selector: dkim.selector.value,
+    keyOrigin: dkim.key.origin,
+    ...('file' in key ? { keyFile: resolve(io.cwd, key.file) } : {}),
+  };
+}
+
+/**
+ * The batch's DKIM settings as the lowest layer of the resume's own (delivery-settings.ts). The
+ * key file is opened here to tell "gone" from "there": a key that cannot be had refuses the resume
+ * with the message below, before anything is sent.
+ */
+function dkimFallback(stored: StoredDkim, id: string): DkimFallback {
+  const origin = `batch ${id}`;
+  const signed = `batch ${id} was DKIM-signed (d=${stored.domain}, s=${stored.selector})`;
+  const elsewhere =
+    'give the key with --dkim-key FILE, SMTP_INVITE_DKIM_KEY_FILE, SMTP_INVITE_DKIM_KEY or dkim.keyFile in the config file; the ledger keeps no key, and the rest of a signed batch is not sent unsigned';
+  const file = stored.keyFile;
+  const problem = file === undefined ? undefined : unreadable(file);
+  return {
+    domain: { value: stored.domain, source: 'batch', origin },
+    selector: { value: stored.selector, source: 'batch', origin },
+    key:
+      file === undefined || problem !== undefined
+        ? undefined
+        : { value: { file }, source: 'batch', origin: `the DKIM key file of ${origin}` },
+    missingKey:
+      file === undefined
+        ? `${signed} with the key in ${stored.keyOrigin}, which is not set now: set ${stored.keyOrigin} to the same key again, or ${elsewhere}`
+        : `${signed} with the key file ${file} (${stored.keyOrigin}), which cannot be read now (${problem ?? 'unreadable'}): put it back, or ${elsewhere}`,
+  };
+}
+
+/** Why the file cannot be opened for reading, or undefined when it can. */
+function unreadable(file: string): string | undefined {
+  try {
+    closeSync(openSync(file, 'r'));
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'no such file';
+    if (code === 'EACCES') return 'permission denied';
+    return code ?? 'cannot open it';
+  }
+}
+
+/**
+ * Another d= or s= on the rest of a batch is allowed (a key rotated between start and resume is the
+ * usual reason, and the flags say so explicitly) but said: receivers then see two signatures, and
+ * DMARC counts each only if its d= aligns with the From domain and its key is still published.
+ */
+function warnIfOtherSignature(id: string, stored: StoredDkim, now: DkimSettings, io: CliIo): void {
+  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+  if (same(stored.domain, now.domain.value) && same(stored.selector, now.selector.value)) return;
+  io.stderr.write(
+    `warning: batch ${id} was DKIM-signed with d=${oneLine(stored.domain)}, s=${oneLine(stored.selector)}; the rest is signed with d=${oneLine(now.domain.value)}, s=${oneLine(now.selector.value)} (${now.domain.origin}, ${now.selector.origin}): keep both keys published, and both domains aligned with From for DMARC\n`,
+  );
 }
 
 function envUrlWithoutPassword(io: CliIo): string | undefined {
@@ -362,13 +459,20 @@ function withoutPassword(url: string): string {
   return u.toString().replace(/\/$/, '');
 }
 
-function storedExtra(ledger: Ledger, resume: string | undefined): CliBatchExtra | undefined {
+/** The batch --resume continues (undefined if none: resumeBatch then says so) and its extra. */
+function storedExtra(
+  ledger: Ledger,
+  resume: string | undefined,
+):
+  | { readonly id: string; readonly state: BatchState; readonly extra: CliBatchExtra | undefined }
+  | undefined {
   const batch =
     resume === undefined || resume === ''
       ? ledger.batches.latestUnfinished()
       : ledger.batches.getBatch(resume);
-  const settings = batch?.settings as { extra?: CliBatchExtra } | undefined;
-  return settings?.extra;
+  if (batch === undefined) return undefined;
+  const settings = batch.settings as { extra?: CliBatchExtra } | undefined;
+  return { id: batch.id, state: batch.state, extra: settings?.extra };
 }
 
 function startProgress(run: BatchRun, io: CliIo): { stop(): void } {

@@ -6,7 +6,12 @@ import type { MessageProfile } from '../mime/compose-message.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { CliIo } from './cli-io.ts';
 import { loadCliConfig } from './config-file.ts';
-import { resolveDeliverySettings, type DeliveryFlags } from './delivery-settings.ts';
+import {
+  resolveDeliverySettings,
+  type DeliveryFlags,
+  type DeliverySettings,
+  type DkimFallback,
+} from './delivery-settings.ts';
 import { openDeliveryTransport } from './delivery-transport.ts';
 
 export function usage(command: string, message: string): SmtpInviteError {
@@ -135,16 +140,29 @@ export type DeliveryValues = DeliveryFlags;
  * io.secrets, so nothing written afterwards shows them.
  */
 export function selectTransport(command: string, values: DeliveryValues, io: CliIo): Transport {
+  return openDeliveryTransport(resolveDelivery(command, values, io), io);
+}
+
+/**
+ * The delivery settings of selectTransport, for a command that looks at them before the transport
+ * is opened (batch stores the DKIM settings with a new batch and gives a resumed one's back).
+ */
+export function resolveDelivery(
+  command: string,
+  values: DeliveryValues,
+  io: CliIo,
+  options: { readonly dkimFallback?: DkimFallback } = {},
+): DeliverySettings {
   const config = loadCliConfig(io, values.config);
-  const settings = resolveDeliverySettings({
+  return resolveDeliverySettings({
     command,
     flags: values,
     env: io.env,
     cwd: io.cwd,
     config,
     ...(config === undefined ? {} : { configName: displayName(config.path, io.cwd) }),
+    ...(options.dkimFallback === undefined ? {} : { dkimFallback: options.dkimFallback }),
   });
-  return openDeliveryTransport(settings, io);
 }
 
 function displayName(path: string, cwd: string): string {

@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import { SmtpInviteError } from '../errors.ts';
 import type { SmtpInviteConfig } from './config-file.ts';
 
-export type SettingSource = 'flag' | 'env' | 'config';
+/** `batch`: what a resumed batch started with (the lowest layer, DKIM only: DkimFallback). */
+export type SettingSource = 'flag' | 'env' | 'config' | 'batch';
 
 export interface Sourced<T> {
   readonly value: T;
@@ -73,6 +74,20 @@ export interface DkimSettings {
   readonly key: Sourced<SecretInput>;
 }
 
+/**
+ * The lowest layer of the DKIM settings, under the config file: what a resumed batch was signed
+ * with, so that its remaining messages are signed as its first ones were (a batch half signed and
+ * half unsigned fails DMARC for the unsigned half without anyone noticing).
+ */
+export interface DkimFallback {
+  readonly domain: Sourced<string>;
+  readonly selector: Sourced<string>;
+  /** Undefined when the batch's key cannot be had now (its PEM text was in the environment, its file is gone). */
+  readonly key: Sourced<SecretInput> | undefined;
+  /** The ERR_CONFIG message when no layer gives a key: which key it was and how to give it. */
+  readonly missingKey: string;
+}
+
 export type DeliveryTarget =
   | { readonly kind: 'dry-run' }
   /** `defaulted`: no SMTP server anywhere, ./outbox used (the CLI says so). */
@@ -107,6 +122,8 @@ export interface DeliveryInputs {
   readonly config: SmtpInviteConfig | undefined;
   /** How messages name the config file (default: its path). */
   readonly configName?: string;
+  /** The DKIM settings a resumed batch was signed with (command-batch.ts). */
+  readonly dkimFallback?: DkimFallback;
 }
 
 /** Resolves every delivery setting; throws ERR_USAGE or ERR_CONFIG for conflicting or partial ones. */
@@ -145,7 +162,7 @@ export function resolveDeliverySettings(inputs: DeliveryInputs): DeliverySetting
     allowInsecureRemote: env['SMTP_INVITE_ALLOW_INSECURE'] === '1',
     auth,
     oauth,
-    dkim: resolveDkim(pick, configName),
+    dkim: resolveDkim(pick, configName, inputs.dkimFallback),
   };
 }
 
@@ -262,16 +279,25 @@ function resolveOAuth(pick: Picker): OAuthSettings {
   };
 }
 
-function resolveDkim(pick: Picker, configName: string): DkimSettings | undefined {
-  const domain = pick.textWithEnv('dkim-domain', 'SMTP_INVITE_DKIM_DOMAIN', 'domain', 'dkim');
-  const selector = pick.textWithEnv(
-    'dkim-selector',
-    'SMTP_INVITE_DKIM_SELECTOR',
-    'selector',
-    'dkim',
-  );
-  const key = dkimKey(pick);
+function resolveDkim(
+  pick: Picker,
+  configName: string,
+  fallback: DkimFallback | undefined,
+): DkimSettings | undefined {
+  // Setting by setting, the batch's own value comes last: a resume that gives only the key (its
+  // PEM text in the environment again) signs with the batch's domain and selector.
+  const domain =
+    pick.textWithEnv('dkim-domain', 'SMTP_INVITE_DKIM_DOMAIN', 'domain', 'dkim') ??
+    fallback?.domain;
+  const selector =
+    pick.textWithEnv('dkim-selector', 'SMTP_INVITE_DKIM_SELECTOR', 'selector', 'dkim') ??
+    fallback?.selector;
+  const key = dkimKey(pick) ?? fallback?.key;
   if (domain === undefined && selector === undefined && key === undefined) return undefined;
+  // Never unsigned, never a partial-settings message about a domain the user did not give.
+  if (key === undefined && fallback !== undefined) {
+    throw new SmtpInviteError('ERR_CONFIG', fallback.missingKey);
+  }
   const missing = [
     domain === undefined
       ? `the domain (--dkim-domain, SMTP_INVITE_DKIM_DOMAIN or dkim.domain in ${configName})`
