@@ -223,7 +223,11 @@ export async function runBatchHere(argv: readonly string[], io: CliIo): Promise<
       delivery = {
         ...values,
         // The same server as SMTP_URL: SMTP_URL itself then, with the password it may hold.
-        ...(stored.smtp === undefined || stored.smtp === envUrlWithoutPassword(io)
+        // A batch that went to an outbox goes on there (batches recorded before this kept
+        // SMTP_URL's server beside the outbox: ignored).
+        ...(stored.outbox !== undefined ||
+        stored.smtp === undefined ||
+        stored.smtp === envUrlWithoutPassword(io)
           ? {}
           : { smtp: stored.smtp }),
         ...(stored.outbox === undefined ? {} : { outbox: stored.outbox }),
@@ -366,7 +370,11 @@ function extraOf(
   dkim: DkimSettings | undefined,
   io: CliIo,
 ): CliBatchExtra {
-  const url = values.smtp ?? (io.env['SMTP_URL'] === '' ? undefined : io.env['SMTP_URL']);
+  // --outbox wins over SMTP_URL (a flag over the environment): then there is no server to keep.
+  const url =
+    values.outbox !== undefined
+      ? undefined
+      : (values.smtp ?? (io.env['SMTP_URL'] === '' ? undefined : io.env['SMTP_URL']));
   return {
     ...(url === undefined ? {} : { smtp: withoutPassword(url) }),
     ...(values.outbox === undefined ? {} : { outbox: resolve(io.cwd, values.outbox) }),

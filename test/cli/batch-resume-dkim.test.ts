@@ -5,7 +5,7 @@
  * (a wrong password stops the batch before anything is sent), signatures checked by mailauth.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -157,5 +157,23 @@ describe('batch --resume keeps the batch DKIM-signed', () => {
     for (const message of s.received) {
       expect(message.raw.toString('latin1')).not.toMatch(/^DKIM-Signature:/im);
     }
+  });
+});
+
+describe('batch --resume of a batch that went to an outbox', () => {
+  it('goes on to the outbox even when SMTP_URL was set at the start and is not now', async () => {
+    // The outbox path is a file: the first write fails and the batch stops with every row left.
+    writeFileSync(join(dir.path, 'out'), 'not a directory');
+    const first = await dir.run([...BATCH_ARGS, '--db', 'l.db', '--outbox', 'out'], {
+      SMTP_URL: 'smtp://127.0.0.1:1',
+    });
+    expect(first.code).toBe(3);
+    const id = /batch (\S+)/.exec(first.stderr)?.[1] ?? '';
+    rmSync(join(dir.path, 'out'));
+
+    const again = await dir.run(['batch', '--db', 'l.db', '--resume', id], {});
+    expect(again.stderr).not.toContain('give either --smtp or --outbox');
+    expect(again.code).toBe(0);
+    expect(readdirSync(join(dir.path, 'out')).filter((f) => f.endsWith('.eml'))).toHaveLength(5);
   });
 });
