@@ -19,7 +19,6 @@ import {
 import { findConfigFile, loadCliConfig } from './config-file.ts';
 import { resolveDeliverySettings, type Sourced } from './delivery-settings.ts';
 import { oauthConfig, openDeliveryTransport } from './delivery-transport.ts';
-import { domainsAligned } from './dkim-self-check.ts';
 import {
   IDENTITY_HELP,
   IDENTITY_OPTIONS,
@@ -44,6 +43,7 @@ import {
   type CheckResult,
 } from './setup-report.ts';
 import { SmtpInviteError } from '../errors.ts';
+import { dkimDomainsAligned } from '../transport/dkim-signing.ts';
 import { parseSmtpUrl, type ParsedSmtpUrl } from '../transport/smtp-transport.ts';
 
 export const CHECK_SETUP_HELP = `Usage: smtp-invite check-setup [delivery options] [--dns] [--json]
@@ -135,7 +135,7 @@ export async function runCheckSetup(argv: readonly string[], io: CliIo): Promise
     const service = identity.service?.email;
     if (dkim !== undefined && service !== undefined) {
       const domain = service.slice(service.lastIndexOf('@') + 1);
-      if (!domainsAligned(domain, dkim.signer.domainName)) {
+      if (!dkimDomainsAligned(domain, dkim.signer.domainName)) {
         warnings.push(
           `identity: From is the service address ${service}, whose domain ${domain} is not aligned with the DKIM domain d=${dkim.signer.domainName}: receivers that apply DMARC will not count the signature; sign with --dkim-domain ${domain} (a key published in its DNS) or use a service address at ${dkim.signer.domainName}`,
         );

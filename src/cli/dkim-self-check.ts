@@ -9,7 +9,6 @@
  * check this one against mailauth.
  */
 import { createHash, verify, type KeyObject } from 'node:crypto';
-import { domainToASCII } from 'node:url';
 
 /** The tags of the topmost DKIM-Signature of `signed` (RFC 6376 §3.5), values unfolded. */
 export function dkimSignatureTags(signed: Buffer): Map<string, string> | undefined {
@@ -87,21 +86,6 @@ export function compareDkimRecord(
   if (published.length > 1) return { kind: 'several', count: published.length };
   if (key(published[0] ?? '') === wanted) return { kind: 'match' };
   return { kind: 'differs', published: published[0] ?? '' };
-}
-
-/**
- * DMARC's relaxed alignment as far as it can be told without the Public Suffix List: one domain is
- * the other or a subdomain of it (the rule withDkimSigning warns by, RFC 7489 §3.1.1).
- */
-export function domainsAligned(fromDomain: string, signingDomain: string): boolean {
-  const a = asciiDomain(fromDomain);
-  const d = asciiDomain(signingDomain);
-  return a === d || a.endsWith(`.${d}`) || d.endsWith(`.${a}`);
-}
-
-function asciiDomain(domain: string): string {
-  const trimmed = domain.trim().replace(/\.$/, '').toLowerCase();
-  return domainToASCII(trimmed) || trimmed;
 }
 
 interface HeaderField {

@@ -364,16 +364,24 @@ function onceEach(onWarning: ((message: string) => void) | undefined): (message:
  * alignment compares organizational domains, which needs the Public Suffix List; "one is the other
  * or a subdomain of it" is the part of it we can tell without that list.
  */
+/**
+ * DMARC's relaxed alignment as far as it can be told without the Public Suffix List: one domain is
+ * the other or a subdomain of it (RFC 7489 §3.1.1). Case, a final dot and IDN spelling ignored.
+ */
+export function dkimDomainsAligned(fromDomain: string, signingDomain: string): boolean {
+  const a = asciiDomain(fromDomain);
+  const d = asciiDomain(signingDomain);
+  return a === d || a.endsWith(`.${d}`) || d.endsWith(`.${a}`);
+}
+
+function asciiDomain(domain: string): string {
+  const trimmed = domain.trim().replace(/\.$/, '').toLowerCase();
+  return domainToASCII(trimmed) || trimmed;
+}
+
 function checkAlignment(raw: Buffer, signingDomain: string, warn: (message: string) => void): void {
   const fromDomain = headerFromDomain(raw);
-  if (fromDomain === undefined) return;
-  if (
-    fromDomain === signingDomain ||
-    fromDomain.endsWith(`.${signingDomain}`) ||
-    signingDomain.endsWith(`.${fromDomain}`)
-  ) {
-    return;
-  }
+  if (fromDomain === undefined || dkimDomainsAligned(fromDomain, signingDomain)) return;
   warn(
     `the From domain ${fromDomain} is not aligned with the DKIM domain ${signingDomain}: receivers that apply DMARC will not count this signature for ${fromDomain}; sign with --dkim-domain ${fromDomain} (a key published in its DNS) or send from an address at ${signingDomain}`,
   );

@@ -12,12 +12,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { MAIN_HELP } from '../../src/cli/run.ts';
 import { secretForms } from '../../src/cli/secret-mask.ts';
+import { compareDkimRecord, verifyDkimSignature } from '../../src/cli/dkim-self-check.ts';
 import {
-  compareDkimRecord,
-  domainsAligned,
-  verifyDkimSignature,
-} from '../../src/cli/dkim-self-check.ts';
-import { createDkimSigner, dkimDnsRecord } from '../../src/transport/dkim-signing.ts';
+  createDkimSigner,
+  dkimDnsRecord,
+  dkimDomainsAligned,
+} from '../../src/transport/dkim-signing.ts';
 import { verifyWithMailauth } from '../support/dkim-verifiers.ts';
 import { CLIENT_ID, CLIENT_SECRET, TENANT, microsoftApp } from '../support/oauth-fixture.ts';
 import type { CliResult } from '../support/run-cli.ts';
@@ -529,10 +529,10 @@ describe('the local DKIM verifier (dkim-self-check.ts)', () => {
   });
 
   it('aligns a domain with itself and its parents or subdomains only', () => {
-    expect(domainsAligned('events.example.com', 'example.com')).toBe(true);
-    expect(domainsAligned('EXAMPLE.com.', 'example.com')).toBe(true);
-    expect(domainsAligned('example.com', 'mail.example.com')).toBe(true);
-    expect(domainsAligned('badexample.com', 'example.com')).toBe(false);
-    expect(domainsAligned('bücher.example', 'xn--bcher-kva.example')).toBe(true);
+    expect(dkimDomainsAligned('events.example.com', 'example.com')).toBe(true);
+    expect(dkimDomainsAligned('EXAMPLE.com.', 'example.com')).toBe(true);
+    expect(dkimDomainsAligned('example.com', 'mail.example.com')).toBe(true);
+    expect(dkimDomainsAligned('badexample.com', 'example.com')).toBe(false);
+    expect(dkimDomainsAligned('bücher.example', 'xn--bcher-kva.example')).toBe(true);
   });
 });
