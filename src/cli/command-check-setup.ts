@@ -17,8 +17,8 @@ import {
   usage,
 } from './common-options.ts';
 import { findConfigFile, loadCliConfig } from './config-file.ts';
-import { resolveDeliverySettings, type Sourced } from './delivery-settings.ts';
-import { oauthConfig, openDeliveryTransport } from './delivery-transport.ts';
+import { resolveDeliverySettings } from './delivery-settings.ts';
+import { oauthConfig, openDeliveryTransport, parseSourcedUrl } from './delivery-transport.ts';
 import {
   IDENTITY_HELP,
   IDENTITY_OPTIONS,
@@ -42,9 +42,7 @@ import {
   setupJson,
   type CheckResult,
 } from './setup-report.ts';
-import { SmtpInviteError } from '../errors.ts';
 import { dkimDomainsAligned } from '../transport/dkim-signing.ts';
-import { parseSmtpUrl, type ParsedSmtpUrl } from '../transport/smtp-transport.ts';
 
 export const CHECK_SETUP_HELP = `Usage: smtp-invite check-setup [delivery options] [--dns] [--json]
 
@@ -114,7 +112,7 @@ export async function runCheckSetup(argv: readonly string[], io: CliIo): Promise
     settings.dkim === undefined
       ? undefined
       : loadDkim(settings.dkim, io, (message) => warnings.push(`DKIM: ${message}`));
-  const parsedUrl = parseUrlOf(url);
+  const parsedUrl = parseSourcedUrl(url);
   // The token source is made first, so that the login below reuses the token it checked (one
   // request to the token endpoint, as a send makes).
   const tokenCheck =
@@ -206,18 +204,6 @@ function identityOrigin(
 }
 
 /** As the other messages name the config file: relative to the working directory when inside it. */
-/** The SMTP URL, or the transport's own error naming where the URL came from. */
-function parseUrlOf(url: Sourced<string>): ParsedSmtpUrl {
-  try {
-    return parseSmtpUrl(url.value);
-  } catch (err) {
-    // As a send reports it (delivery-transport); parseSmtpUrl never quotes the URL.
-    throw err instanceof SmtpInviteError
-      ? new SmtpInviteError(err.code, `${url.origin}: ${err.message}`)
-      : err;
-  }
-}
-
 function shownPath(path: string, cwd: string): string {
   const rel = relative(cwd, path);
   return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/') ? rel : path;

@@ -81,15 +81,7 @@ function openSmtp(
   io: CliIo,
   options: OpenDeliveryOptions,
 ): Transport {
-  let parsed: ParsedSmtpUrl;
-  try {
-    parsed = parseSmtpUrl(url.value);
-  } catch (err) {
-    // Name the setting to fix; parseSmtpUrl never quotes the URL (it may hold a password).
-    throw err instanceof SmtpInviteError
-      ? new SmtpInviteError(err.code, `${url.origin}: ${err.message}`)
-      : err;
-  }
+  const parsed = parseSourcedUrl(url);
   addUrlSecrets(io.secrets, url.value);
 
   let password: string | undefined;
@@ -137,6 +129,18 @@ function openSmtp(
  * Printed every time --insecure is used toward a host that is not this machine: the user allowed
  * it with SMTP_INVITE_ALLOW_INSECURE=1, possibly long ago in a CI setting, and should see it.
  */
+/** The SMTP URL, or the transport's error prefixed with the setting it came from. */
+export function parseSourcedUrl(url: Sourced<string>): ParsedSmtpUrl {
+  try {
+    return parseSmtpUrl(url.value);
+  } catch (err) {
+    // Name the setting to fix; parseSmtpUrl never quotes the URL (it may hold a password).
+    throw err instanceof SmtpInviteError
+      ? new SmtpInviteError(err.code, `${url.origin}: ${err.message}`)
+      : err;
+  }
+}
+
 export function insecureBanner(origin: string, url: ParsedSmtpUrl): string {
   const where = formatHostPort(url.host, url.port);
   const what = url.secure
