@@ -147,13 +147,8 @@ async function openInbox(url: string, insecure: boolean, io: CliIo): Promise<Ima
       'a password in --imap would be visible to other users (ps) and kept in the shell history: remove it from the URL and give it in IMAP_PASSWORD',
     );
   }
-  if (insecure && !parseImapUrl(url).loopback) {
-    if (io.env['SMTP_INVITE_ALLOW_INSECURE'] !== '1') {
-      throw usage(
-        'ingest',
-        '--insecure toward an IMAP server that is not on this machine is refused: the credentials and the replies could be read or changed on the way. Trust the certificate instead; to go ahead anyway set SMTP_INVITE_ALLOW_INSECURE=1',
-      );
-    }
+  const allowInsecureRemote = io.env['SMTP_INVITE_ALLOW_INSECURE'] === '1';
+  if (insecure && allowInsecureRemote && !parseImapUrl(url).loopback) {
     io.stderr.write(
       'WARNING: --insecure: the IMAP connection may be unencrypted or unverified; the credentials and the replies can be read or altered on the way.\n',
     );
@@ -162,6 +157,7 @@ async function openInbox(url: string, insecure: boolean, io: CliIo): Promise<Ima
     url,
     ...(password === undefined || password === '' ? {} : { password }),
     ...(insecure ? { insecure: true } : {}),
+    ...(allowInsecureRemote ? { allowInsecureRemote: true } : {}),
   });
 }
 

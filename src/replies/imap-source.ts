@@ -28,8 +28,13 @@ export interface ImapOptions {
   readonly url: string;
   /** From IMAP_PASSWORD; overrides the URL's password. */
   readonly password?: string;
-  /** Allow plaintext / unverified TLS to a host that is not loopback. */
+  /**
+   * Skip certificate verification (and accept plaintext when STARTTLS is not offered). Toward a
+   * non-loopback host it is refused unless `allowInsecureRemote`, as for SMTP.
+   */
   readonly insecure?: boolean;
+  /** Required with `insecure` for a host that is not loopback (the CLI: SMTP_INVITE_ALLOW_INSECURE=1). */
+  readonly allowInsecureRemote?: boolean;
   /** Connecting, greeting and TLS setup. Default 30 s. */
   readonly connectionTimeoutMs?: number;
   /** Silence from the server once connected. Default 60 s. */
@@ -128,6 +133,11 @@ export function parseImapUrl(url: string): ParsedImapUrl {
 export function buildImapOptions(options: ImapOptions): ImapFlowOptions {
   const url = parseImapUrl(options.url);
   const insecure = options.insecure ?? false;
+  if (insecure && !url.loopback && options.allowInsecureRemote !== true) {
+    throw imapError(
+      `insecure TLS is refused for ${url.host}, which is not a loopback host: the credentials and the replies could be read or changed on the way. Trust the certificate instead; to go ahead anyway set SMTP_INVITE_ALLOW_INSECURE=1 (library: allowInsecureRemote)`,
+    );
+  }
   const password = nonEmpty(options.password) ?? url.password;
   if (password === undefined) {
     throw imapError(

@@ -59,7 +59,23 @@ describe('parseImapUrl', () => {
 
 describe('buildImapOptions: the TLS policy mirrors SMTP', () => {
   const opts = (url: string, insecure = false) =>
-    buildImapOptions({ url, password: 'pw', ...(insecure ? { insecure } : {}) });
+    buildImapOptions({
+      url,
+      password: 'pw',
+      ...(insecure ? { insecure, allowInsecureRemote: true } : {}),
+    });
+
+  it('refuses insecure toward a remote host unless allowInsecureRemote, as SMTP does', () => {
+    for (const url of ['imaps://ada@mail.example.com', 'imap://ada@10.0.0.1']) {
+      const err = failure(() => buildImapOptions({ url, password: 'pw', insecure: true }));
+      expect(err.code).toBe('ERR_IMAP');
+      expect(err.message).toMatch(/refused .*SMTP_INVITE_ALLOW_INSECURE=1/);
+    }
+    // Loopback needs no permission.
+    expect(
+      buildImapOptions({ url: 'imaps://ada@127.0.0.1', password: 'pw', insecure: true }).tls,
+    ).toEqual({ rejectUnauthorized: false });
+  });
 
   it('imaps://: TLS from the first byte, certificate verified unless --insecure', () => {
     expect(opts('imaps://ada@mail.example.com')).toMatchObject({
