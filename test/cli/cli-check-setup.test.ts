@@ -19,7 +19,13 @@ import {
   dkimDomainsAligned,
 } from '../../src/transport/dkim-signing.ts';
 import { verifyWithMailauth } from '../support/dkim-verifiers.ts';
-import { CLIENT_ID, CLIENT_SECRET, TENANT, microsoftApp } from '../support/oauth-fixture.ts';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  TENANT,
+  microsoftApp,
+  microsoftCliFlags,
+} from '../support/oauth-fixture.ts';
 import type { CliResult } from '../support/run-cli.ts';
 import {
   startTestSmtpServer,
@@ -210,20 +216,7 @@ describe('check-setup: TLS', () => {
 });
 
 describe('check-setup: OAuth2', () => {
-  const microsoft = (s: TestSmtpServer, t: TokenServer): string[] => [
-    '--smtp',
-    urlOf(s),
-    '--auth',
-    'oauth2',
-    '--oauth-provider',
-    'microsoft',
-    '--oauth-tenant',
-    TENANT,
-    '--oauth-client-id',
-    CLIENT_ID,
-    '--oauth-token-url',
-    t.microsoftTokenUrl,
-  ];
+  const microsoft = (s: TestSmtpServer, t: TokenServer): string[] => microsoftCliFlags(urlOf(s), t);
   const env = { SMTP_INVITE_OAUTH_CLIENT_SECRET: CLIENT_SECRET };
 
   it('a token from the endpoint (its lifetime, never itself), then an XOAUTH2 login', async () => {

@@ -21,6 +21,7 @@ import {
   TENANT,
   googleClient,
   microsoftApp,
+  microsoftCliFlags,
 } from '../support/oauth-fixture.ts';
 import type { CliResult } from '../support/run-cli.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-test-server.ts';
@@ -72,20 +73,8 @@ const urlOf = (s: TestSmtpServer): string =>
   s.url.replace('://', `://${encodeURIComponent(USER)}@`);
 
 /** XOAUTH2 to `s` as USER with the Microsoft app at the endpoint `t`; the credential is added. */
-const microsoftFlags = (s: TestSmtpServer, t: TokenServer): string[] => [
-  '--smtp',
-  urlOf(s),
-  '--auth',
-  'oauth2',
-  '--oauth-provider',
-  'microsoft',
-  '--oauth-tenant',
-  TENANT,
-  '--oauth-client-id',
-  CLIENT_ID,
-  '--oauth-token-url',
-  t.microsoftTokenUrl,
-];
+const microsoftFlags = (s: TestSmtpServer, t: TokenServer): string[] =>
+  microsoftCliFlags(urlOf(s), t);
 
 function expectNoSecret(result: CliResult, secrets: readonly string[]): void {
   const text = result.stdout + result.stderr;

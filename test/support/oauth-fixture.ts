@@ -10,7 +10,7 @@ import net from 'node:net';
 import type { SmtpInviteError } from '../../src/errors.ts';
 import type { OAuthConfig } from '../../src/transport/oauth-token.ts';
 import { tlsFixture } from './smtp-test-server.ts';
-import type { GoogleClient, MicrosoftApp } from './token-server.ts';
+import type { GoogleClient, MicrosoftApp, TokenServer } from './token-server.ts';
 
 /** The mailbox the tokens are for (and the one the service account was delegated for). */
 export const USER = 'invites@contoso.example';
@@ -56,6 +56,25 @@ export const googleClient = (users: readonly string[] = [USER]): { google: Googl
     refreshToken: REFRESH_TOKEN,
   },
 });
+
+/**
+ * The CLI flags for XOAUTH2 to `smtpUrl` (which names the mailbox) with the Microsoft app at the
+ * endpoint `t`; the credential (client secret, certificate…) is for the caller to add.
+ */
+export const microsoftCliFlags = (smtpUrl: string, t: TokenServer): string[] => [
+  '--smtp',
+  smtpUrl,
+  '--auth',
+  'oauth2',
+  '--oauth-provider',
+  'microsoft',
+  '--oauth-tenant',
+  TENANT,
+  '--oauth-client-id',
+  CLIENT_ID,
+  '--oauth-token-url',
+  t.microsoftTokenUrl,
+];
 
 export type MicrosoftConfig = Extract<OAuthConfig, { provider: 'microsoft' }>;
 export type GoogleConfig = Extract<OAuthConfig, { provider: 'google' }>;
